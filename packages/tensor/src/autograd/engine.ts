@@ -1,0 +1,98 @@
+// Reverse-mode autograd: walk the graph from the output in reverse topological order (iteratively,
+// so long chains cannot overflow the stack), call each node's backward, and accumulate gradients.
+// Broadcasting is undone here, in sumToShape, and nowhere else.
+
+import { TensorError } from "../errors.js";
+import { castStorage } from "../kernels/copy.js";
+import { mapBinary } from "../kernels/elementwise.js";
+import { reduce } from "../kernels/reduce.js";
+import { formatShape, shapesEqual, type Shape } from "../shape.js";
+import { makeStorage, type Storage } from "../storage.js";
+import { Tensor } from "../tensor.js";
+import { noGrad } from "./grad-mode.js";
+
+/** Computes the gradient of `root` with respect to every leaf that requires grad. */
+export function backward(root: Tensor, grad?: Tensor): void {
+  if (!root.requiresGrad) {
+    throw new TensorError("backward: the tensor does not require grad and has no graph to differentiate");
+  }
+  if (grad === undefined && root.size !== 1) {
+    throw new TensorError(
+      `backward: output has shape ${formatShape(root.shape)}; pass a gradient of that shape or reduce to a scalar`,
+    );
+  }
+  if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
+    throw new TensorError(
+      `backward: gradient has shape ${formatShape(grad.shape)}, expected ${formatShape(root.shape)}`,
+    );
+  }
+  const grads = new Map<Tensor, Storage>();
+  grads.set(root, grad ? castStorage(grad.storage, root.dtype) : Tensor.onesLike(root).storage);
+  noGrad(() => {
+    for (const t of reverseTopologicalOrder(root)) {
+      const g = grads.get(t);
+      grads.delete(t); // free each gradient as soon as it has been passed on
+      if (g === undefined) continue;
+      const node = t.node;
+      if (node === null) {
+        if (t.requiresGrad) t.grad = new Tensor(t.grad ? accumulate(t.grad.storage, g) : castStorage(g, t.dtype));
+        continue;
+      }
+      const inputGrads = node.backward(new Tensor(g), t);
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!input.requiresGrad || !gi) return;
+        const reduced = sumToShape(`${node.name}.backward`, gi.storage, input.shape, i);
+        const typed = reduced.dtype === input.dtype ? reduced : castStorage(reduced, input.dtype);
+        const previous = grads.get(input);
+        grads.set(input, previous ? accumulate(previous, typed) : typed);
+      });
+    }
+  });
+}
+
+/** Tensors reachable from `root` that require grad, each after every tensor computed from it. */
+function reverseTopologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const inputs = top[0].node?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const next = inputs[top[1]++];
+      if (next.requiresGrad && !visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+function accumulate(a: Storage, b: Storage): Storage {
+  return mapBinary(a, b, (x, y) => x + y, a.shape, a.dtype);
+}
+
+/**
+ * Sums a gradient over the dims that broadcasting expanded, so it gets the input's `shape`.
+ * Throws when the gradient cannot have come from an input of that shape.
+ */
+export function sumToShape(op: string, g: Storage, shape: Shape, inputIndex = 0): Storage {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length;
+  const fits = lead >= 0 && shape.every((d, i) => d === g.shape[lead + i] || d === 1);
+  if (!fits) {
+    throw new TensorError(
+      `${op}: gradient for input ${inputIndex} has shape ${formatShape(g.shape)}, expected ${formatShape(shape)}`,
+    );
+  }
+  const dims: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  return makeStorage(reduce(g, dims, true, "sum").data, g.dtype, shape);
+}

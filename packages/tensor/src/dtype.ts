@@ -1,0 +1,49 @@
+// Data types, their typed arrays, and PyTorch's promotion rule int32 < float32 < float64.
+
+import { TensorError } from "./errors.js";
+
+/** The element type of a tensor. */
+export type DType = "float32" | "float64" | "int32";
+
+/** The typed array that stores elements of each dtype. */
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
+
+export function isFloat(dtype: DType): boolean {
+  return dtype !== "int32";
+}
+
+/** The dtype a binary op between `a` and `b` computes in (PyTorch's type promotion). */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** The dtype of `t op x` for a JS number `x`: a fraction with an int32 tensor gives float32. */
+export function promoteScalar(dtype: DType, x: number): DType {
+  return dtype === "int32" && !Number.isInteger(x) ? "float32" : dtype;
+}
+
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+  }
+}
+
+export function dtypeOfArray(data: TypedArray): DType {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
+  return "int32";
+}
+
+export function checkDType(op: string, dtype: unknown): DType {
+  if (dtype === "float32" || dtype === "float64" || dtype === "int32") return dtype;
+  throw new TensorError(`${op}: unknown dtype ${String(dtype)} (expected float32, float64 or int32)`);
+}

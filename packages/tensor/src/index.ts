@@ -1,0 +1,15 @@
+// @tg/tensor: typed-array tensors with reverse-mode autograd. The public surface, nothing else.
+
+export { Tensor, type NestedArray, type CreationOptions, type RandomOptions } from "./tensor.js";
+export { tensor, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, type TensorOptions } from "./creation.js";
+export { cat, stack } from "./ops/movement.js";
+export { where } from "./ops/elementwise.js";
+export { dropout } from "./ops/nn.js";
+export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
+export { defineOp, type OpSpec, type Grads } from "./autograd/op.js";
+export { Rng, manualSeed, getGlobalRng } from "./rng.js";
+export { TensorError } from "./errors.js";
+export { type DType, type TypedArray, promoteTypes } from "./dtype.js";
+export { type Shape, formatShape, broadcastShapes } from "./shape.js";
+export { type Storage } from "./storage.js";
+export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./testing/gradcheck.js";

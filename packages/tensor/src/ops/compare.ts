@@ -1,0 +1,24 @@
+// Comparisons: 1 where the relation holds and 0 elsewhere, in the operands' promoted dtype.
+// They have no gradient, so their outputs never require grad.
+
+import { defineOp } from "../autograd/op.js";
+import { promoteTypes, type DType } from "../dtype.js";
+import { mapBinary, type BinaryFn } from "../kernels/elementwise.js";
+import { broadcastShapes } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import { operand } from "./operands.js";
+
+function compareOp(name: string, fn: BinaryFn): (a: Tensor, b: Tensor | number) => Tensor {
+  const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
+    name,
+    check: ([a, b]) => ({ shape: broadcastShapes(name, a.shape, b.shape), dtype: promoteTypes(a.dtype, b.dtype) }),
+    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, fn, shape, dtype),
+  });
+  return (a, b) => op([a, operand(name, b, a)], undefined);
+}
+
+export const eq = compareOp("eq", (a, b) => (a === b ? 1 : 0));
+export const gt = compareOp("gt", (a, b) => (a > b ? 1 : 0));
+export const lt = compareOp("lt", (a, b) => (a < b ? 1 : 0));
+export const ge = compareOp("ge", (a, b) => (a >= b ? 1 : 0));
+export const le = compareOp("le", (a, b) => (a <= b ? 1 : 0));

@@ -1,0 +1,206 @@
+// Element-wise ops with NumPy broadcasting. Each op states its forward on numbers and its
+// backward on tensors side by side; the engine sums gradients back over broadcast dims.
+
+import { defineOp, type Grads } from "../autograd/op.js";
+import { checkDType, isFloat, promoteTypes, type DType } from "../dtype.js";
+import { TensorError } from "../errors.js";
+import { castStorage } from "../kernels/copy.js";
+import { mapBinary, mapTernary, mapUnary, type BinaryFn, type UnaryFn } from "../kernels/elementwise.js";
+import { broadcastShapes } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import { operand } from "./operands.js";
+
+interface BinarySpec {
+  name: string;
+  forward: BinaryFn;
+  backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor) => Grads;
+  /** The output dtype from the promoted one (true division makes int32 float32). */
+  dtype?: (promoted: DType) => DType;
+}
+
+/** Defines a broadcasting binary op whose second operand may be a JS number. */
+export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => Tensor {
+  const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
+    name: spec.name,
+    check: ([a, b]) => {
+      const promoted = promoteTypes(a.dtype, b.dtype);
+      return { shape: broadcastShapes(spec.name, a.shape, b.shape), dtype: spec.dtype?.(promoted) ?? promoted };
+    },
+    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype),
+    backward: (g, inputs, out) => spec.backward(g, inputs, out),
+  });
+  return (a, b) => op([a, operand(spec.name, b, a)], undefined);
+}
+
+interface UnarySpec {
+  name: string;
+  forward: UnaryFn;
+  backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor;
+  /** True for ops whose result is fractional, so an int32 input gives float32 (exp, log, …). */
+  floatOut?: boolean;
+}
+
+/** Defines an element-wise op of one tensor. */
+export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
+  const op = defineOp<DType, undefined>({
+    name: spec.name,
+    check: ([x]) => (spec.floatOut && !isFloat(x.dtype) ? "float32" : x.dtype),
+    forward: ([x], dtype) => mapUnary(x, spec.forward, dtype),
+    backward: (g, [x], out) => [spec.backward(g, x, out)],
+  });
+  return (x) => op([x], undefined);
+}
+
+export const add = binaryOp({
+  name: "add",
+  forward: (a, b) => a + b,
+  backward: (g) => [g, g], // d(a+b)/da = d(a+b)/db = 1
+});
+
+export const sub = binaryOp({
+  name: "sub",
+  forward: (a, b) => a - b,
+  backward: (g) => [g, g.neg()], // d(a-b)/da = 1, d(a-b)/db = -1
+});
+
+export const mul = binaryOp({
+  name: "mul",
+  forward: (a, b) => a * b,
+  backward: (g, [a, b]) => [g.mul(b), g.mul(a)], // d(ab)/da = b, d(ab)/db = a
+});
+
+export const div = binaryOp({
+  name: "div",
+  forward: (a, b) => a / b,
+  // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+  backward: (g, [, b], out) => [g.div(b), b.requiresGrad ? g.mul(out).div(b).neg() : null],
+  dtype: (d) => (isFloat(d) ? d : "float32"),
+});
+
+export const pow = binaryOp({
+  name: "pow",
+  forward: (a, b) => a ** b,
+  // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln a
+  backward: (g, [a, b], out) => [
+    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+    b.requiresGrad ? g.mul(out).mul(a.log()) : null,
+  ],
+});
+
+export const maximum = binaryOp({
+  name: "maximum",
+  forward: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  // the larger operand gets the gradient; a tie splits it evenly, as in PyTorch
+  backward: (g, [a, b]) => {
+    const half = g.mul(a.eq(b)).mul(0.5);
+    return [g.mul(a.gt(b)).add(half), g.mul(b.gt(a)).add(half)];
+  },
+});
+
+export const minimum = binaryOp({
+  name: "minimum",
+  forward: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  backward: (g, [a, b]) => {
+    const half = g.mul(a.eq(b)).mul(0.5);
+    return [g.mul(a.lt(b)).add(half), g.mul(b.lt(a)).add(half)];
+  },
+});
+
+export const neg = unaryOp({ name: "neg", forward: (x) => -x, backward: (g) => g.neg() });
+
+export const exp = unaryOp({
+  name: "exp",
+  forward: Math.exp,
+  backward: (g, _x, out) => g.mul(out), // d(e^x)/dx = e^x
+  floatOut: true,
+});
+
+export const log = unaryOp({
+  name: "log",
+  forward: Math.log,
+  backward: (g, x) => g.div(x), // d(ln x)/dx = 1/x
+  floatOut: true,
+});
+
+export const sqrt = unaryOp({
+  name: "sqrt",
+  forward: Math.sqrt,
+  backward: (g, _x, out) => g.div(out.mul(2)), // d(√x)/dx = 1/(2√x)
+  floatOut: true,
+});
+
+export const abs = unaryOp({
+  name: "abs",
+  forward: Math.abs,
+  backward: (g, x) => g.mul(x.gt(0).sub(x.lt(0))), // sign(x); NOTE: 0 at x = 0, as in PyTorch
+});
+
+export const relu = unaryOp({
+  name: "relu",
+  forward: (x) => (x > 0 ? x : x !== x ? x : 0),
+  backward: (g, x) => g.mul(x.gt(0)), // NOTE: relu'(0) is taken as 0, as in PyTorch
+});
+
+export const sigmoid = unaryOp({
+  name: "sigmoid",
+  // split by sign so exp never overflows
+  forward: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  backward: (g, _x, out) => g.mul(out).mul(out.neg().add(1)), // σ' = σ(1-σ)
+  floatOut: true,
+});
+
+export const tanh = unaryOp({
+  name: "tanh",
+  forward: Math.tanh,
+  backward: (g, _x, out) => g.mul(out.mul(out).neg().add(1)), // tanh' = 1 - tanh²
+  floatOut: true,
+});
+
+const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: number; max: number }>({
+  name: "clamp",
+  check: ([x], { min, max }) => {
+    if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
+      throw new TensorError(`clamp: min must not exceed max and neither may be NaN, got min=${min}, max=${max}`);
+    }
+    const fractional = !Number.isInteger(min) && Number.isFinite(min) || !Number.isInteger(max) && Number.isFinite(max);
+    return { min, max, dtype: x.dtype === "int32" && fractional ? "float32" : x.dtype };
+  },
+  forward: ([x], { min, max, dtype }) =>
+    mapUnary(x, (v) => (v < min ? min : v > max ? max : v), dtype),
+  // NOTE: the gradient passes only where min < x < max; at the bounds it is 0
+  backward: (g, [x], _out, { min, max }) => [g.mul(x.gt(min)).mul(x.lt(max))],
+});
+
+/** Limits every element to [min, max]; either bound may be left out (`torch.clamp`). */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if (min == null && max == null) throw new TensorError("clamp: give at least one of min and max");
+  return clampOp([x], { min: min ?? -Infinity, max: max ?? Infinity });
+}
+
+const whereOp = defineOp<{ shape: number[]; dtype: DType }, undefined>({
+  name: "where",
+  check: ([cond, a, b]) => ({
+    shape: broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape),
+    dtype: promoteTypes(a.dtype, b.dtype),
+  }),
+  forward: ([cond, a, b], { shape, dtype }) => mapTernary(cond, a, b, (c, x, y) => (c !== 0 ? x : y), shape, dtype),
+  backward: (g, [cond]) => [null, where(cond, g, 0), where(cond, 0, g)],
+});
+
+/** Picks `a` where `cond` is non-zero and `b` elsewhere, all three broadcast (`torch.where`). */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  const like = typeof a === "number" ? (typeof b === "number" ? cond : b) : a;
+  return whereOp([cond, operand("where", a, like), operand("where", b, like)], undefined);
+}
+
+const castOp = defineOp<DType, DType>({
+  name: "to",
+  check: (_, dtype) => checkDType("to", dtype),
+  forward: ([x], dtype) => castStorage(x, dtype),
+  backward: (g, [x]) => [g.to(x.dtype)],
+});
+
+/** Casts `x` to `dtype` (a new tensor); returns `x` itself when it already has that dtype. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  return x.dtype === dtype ? x : castOp([x], dtype);
+}

@@ -1,0 +1,45 @@
+// Storage: a flat typed array seen through shape, strides and offset. Views share the array;
+// this file knows nothing of autograd. Kernels read storages and return new ones.
+
+import { allocate, type DType, type TypedArray } from "./dtype.js";
+import { contiguousStrides, sizeOf, type Shape } from "./shape.js";
+
+/** A strided view of a typed array. Element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
+export interface Storage {
+  readonly data: TypedArray;
+  readonly dtype: DType;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+}
+
+export function makeStorage(
+  data: TypedArray,
+  dtype: DType,
+  shape: Shape,
+  strides: readonly number[] = contiguousStrides(shape),
+  offset = 0,
+): Storage {
+  return { data, dtype, shape, strides, offset, size: sizeOf(shape) };
+}
+
+/** A fresh zero-filled contiguous storage. */
+export function emptyStorage(dtype: DType, shape: Shape): Storage {
+  return makeStorage(allocate(dtype, sizeOf(shape)), dtype, shape);
+}
+
+/** True when the elements are laid out row-major without gaps (offset may be non-zero). */
+export function isContiguous(s: Storage): boolean {
+  let expected = 1;
+  for (let i = s.shape.length - 1; i >= 0; i--) {
+    if (s.shape[i] !== 1 && s.strides[i] !== expected) return false;
+    expected *= s.shape[i];
+  }
+  return true;
+}
+
+/** A view of the same data with another shape/strides/offset. */
+export function view(s: Storage, shape: Shape, strides: readonly number[], offset = s.offset): Storage {
+  return makeStorage(s.data, s.dtype, shape, strides, offset);
+}

@@ -1,0 +1,224 @@
+// class Tensor: a storage, its place in the autograd graph, and one-line methods that call ops/.
+// The math lives in ops/ (forward and backward together) and kernels/ (the loops).
+
+import { backward as runBackward } from "./autograd/engine.js";
+import { isGradEnabled } from "./autograd/grad-mode.js";
+import type { Node } from "./autograd/op.js";
+import * as creation from "./creation.js";
+import { isFloat, type DType, type TypedArray } from "./dtype.js";
+import { TensorError } from "./errors.js";
+import { formatTensor } from "./format.js";
+import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
+import * as compare from "./ops/compare.js";
+import * as ew from "./ops/elementwise.js";
+import * as linalg from "./ops/linalg.js";
+import * as mv from "./ops/movement.js";
+import * as nn from "./ops/nn.js";
+import * as red from "./ops/reduce.js";
+import type { Rng } from "./rng.js";
+import { formatShape, type Shape } from "./shape.js";
+import type { Storage } from "./storage.js";
+
+/** A nested JS array of numbers, as `tensor()` takes and `toArray()` returns. */
+export type NestedArray = number | NestedArray[];
+/** Options of the creation functions. */
+export interface CreationOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+/** Options of `rand`/`randn`: a generator to draw from instead of the global one. */
+export interface RandomOptions extends CreationOptions {
+  rng?: Rng;
+}
+type Operand = Tensor | number;
+type Dims = number | readonly number[];
+
+/**
+ * An n-dimensional array of float32, float64 or int32 numbers that records the operations applied
+ * to it, so `backward()` can compute gradients (PyTorch's `torch.Tensor`).
+ * @example
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad?.toArray(); // [2, 4, 6]
+ */
+export class Tensor {
+  /** The typed array, shape, strides and offset behind this tensor; views share `storage.data`. */
+  readonly storage: Storage;
+  /** The gradient accumulated by `backward()`, for leaves that require grad. */
+  grad: Tensor | null = null;
+  private _requiresGrad = false;
+  private _node: Node | null = null;
+
+  /** Wraps a storage; use `tensor()` or the static creation functions to make tensors. */
+  constructor(storage: Storage, requiresGrad = false) {
+    this.storage = storage;
+    this.requiresGrad = requiresGrad;
+  }
+
+  get shape(): Shape {
+    return this.storage.shape;
+  }
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  get ndim(): number {
+    return this.storage.shape.length;
+  }
+  /** The number of elements. */
+  get size(): number {
+    return this.storage.size;
+  }
+  /** Whether operations on this tensor are recorded for `backward()`. Only float tensors can. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (value && !isFloat(this.dtype)) {
+      throw new TensorError(`requiresGrad: only float tensors can require grad, got ${this.dtype}`);
+    }
+    if (!value && this._node !== null) {
+      throw new TensorError("requiresGrad: cannot turn off requiresGrad of a non-leaf tensor; use detach()");
+    }
+    this._requiresGrad = value;
+  }
+  /** The graph node that produced this tensor, or null for a leaf (PyTorch's `grad_fn`). */
+  get node(): Node | null {
+    return this._node;
+  }
+  /** True for tensors made by the user rather than by a recorded op. */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+  /** @internal Called by `defineOp` when it records this tensor's producing op. */
+  setNode(node: Node): void {
+    this._node = node;
+    this._requiresGrad = true;
+  }
+
+  static zeros(shape: Shape, opts?: CreationOptions): Tensor { return creation.zeros(shape, opts); }
+  static ones(shape: Shape, opts?: CreationOptions): Tensor { return creation.ones(shape, opts); }
+  static full(shape: Shape, value: number, opts?: CreationOptions): Tensor { return creation.full(shape, value, opts); }
+  static zerosLike(t: Tensor, opts?: CreationOptions): Tensor { return creation.zerosLike(t, opts); }
+  static onesLike(t: Tensor, opts?: CreationOptions): Tensor { return creation.onesLike(t, opts); }
+  static arange(start: number, stop?: number, step?: number, opts?: CreationOptions): Tensor { return creation.arange(start, stop, step, opts); }
+  static eye(n: number, opts?: CreationOptions): Tensor { return creation.eye(n, opts); }
+  static rand(shape: Shape, opts?: RandomOptions): Tensor { return creation.rand(shape, opts); }
+  static randn(shape: Shape, opts?: RandomOptions): Tensor { return creation.randn(shape, opts); }
+
+  // element-wise, with broadcasting
+  add(o: Operand): Tensor { return ew.add(this, o); }
+  sub(o: Operand): Tensor { return ew.sub(this, o); }
+  mul(o: Operand): Tensor { return ew.mul(this, o); }
+  div(o: Operand): Tensor { return ew.div(this, o); }
+  pow(o: Operand): Tensor { return ew.pow(this, o); }
+  maximum(o: Operand): Tensor { return ew.maximum(this, o); }
+  minimum(o: Operand): Tensor { return ew.minimum(this, o); }
+  neg(): Tensor { return ew.neg(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  abs(): Tensor { return ew.abs(this); }
+  relu(): Tensor { return ew.relu(this); }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  tanh(): Tensor { return ew.tanh(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
+
+  // comparisons: 0/1 in the promoted dtype, never differentiable
+  eq(o: Operand): Tensor { return compare.eq(this, o); }
+  gt(o: Operand): Tensor { return compare.gt(this, o); }
+  lt(o: Operand): Tensor { return compare.lt(this, o); }
+  ge(o: Operand): Tensor { return compare.ge(this, o); }
+  le(o: Operand): Tensor { return compare.le(this, o); }
+
+  // reductions
+  sum(dim?: Dims | null, keepdim = false): Tensor { return red.sum(this, dim, keepdim); }
+  mean(dim?: Dims | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
+  max(dim?: Dims | null, keepdim = false): Tensor { return red.max(this, dim, keepdim); }
+  min(dim?: Dims | null, keepdim = false): Tensor { return red.min(this, dim, keepdim); }
+  argmax(dim?: number | null, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
+
+  // shape and views
+  reshape(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  view(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
+  transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  permute(...dims: number[]): Tensor { return mv.permute(this, dims); }
+  squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  expand(shape: Shape): Tensor { return mv.expand(this, shape); }
+  slice(dim: number, start: number, end?: number): Tensor { return mv.slice(this, dim, start, end); }
+  /** A contiguous copy that stays in the graph (PyTorch's `clone`). */
+  clone(): Tensor { return mv.clone(this); }
+
+  // linear algebra and nn primitives
+  matmul(o: Tensor): Tensor { return linalg.matmul(this, o); }
+  softmax(dim = -1): Tensor { return nn.softmax(this, dim); }
+  logSoftmax(dim = -1): Tensor { return nn.logSoftmax(this, dim); }
+
+  /** Casts to `dtype`; differentiable between float dtypes. Returns `this` when it already has it. */
+  to(dtype: DType): Tensor { return ew.cast(this, dtype); }
+
+  /** Accumulates d(this)/d(leaf) into the `.grad` of every leaf that requires grad. */
+  backward(grad?: Tensor): void {
+    runBackward(this, grad);
+  }
+
+  /** The same data, cut from the graph: shares storage, requires no grad. */
+  detach(): Tensor {
+    return new Tensor(this.storage);
+  }
+
+  /** The value of a one-element tensor as a JS number. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new TensorError(`item: only one-element tensors have an item, got shape ${formatShape(this.shape)}`);
+    }
+    return this.storage.data[this.storage.offset];
+  }
+
+  /** The elements as nested JS arrays (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const data = contiguousData(this.storage);
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.ndim) return data[offset];
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** A contiguous copy of the elements in row-major order. */
+  dataSync(): TypedArray {
+    return castStorage(this.storage, this.dtype).data;
+  }
+
+  /** Pretty-prints like PyTorch: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  /**
+   * Copies `src` (broadcast to this shape) into this tensor in place. Allowed on leaves only,
+   * and on a tensor that requires grad only inside `noGrad` (as in optimizer steps).
+   */
+  copy_(src: Tensor | number): this {
+    this.checkInPlace("copy_");
+    const s = typeof src === "number" ? creation.full([], src, { dtype: this.dtype }) : src;
+    copyInto(this.storage, mv.expand(s, this.shape).storage);
+    return this;
+  }
+
+  /** Fills this tensor with `value` in place (same rules as `copy_`). */
+  fill_(value: number): this {
+    return this.copy_(value);
+  }
+
+  private checkInPlace(op: string): void {
+    if (this._node !== null) {
+      throw new TensorError(`${op}: in-place updates are only allowed on leaf tensors`);
+    }
+    if (this._requiresGrad && isGradEnabled()) {
+      throw new TensorError(`${op}: a leaf that requires grad can only be updated in place inside noGrad()`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// Testing helpers published as "@tg/tensor/testing".
+
+export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
