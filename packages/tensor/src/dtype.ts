@@ -10,8 +10,10 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
 
+/** Every dtype, in promotion order from the highest. */
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
 
+/** True for float32 and float64: the dtypes that can require grad. */
 export function isFloat(dtype: DType): boolean {
   return dtype !== "int32";
 }
@@ -26,6 +28,7 @@ export function promoteScalar(dtype: DType, x: number): DType {
   return dtype === "int32" && !Number.isInteger(x) ? "float32" : dtype;
 }
 
+/** A zero-filled typed array of `size` elements for `dtype`. */
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case "float32":
@@ -37,12 +40,14 @@ export function allocate(dtype: DType, size: number): TypedArray {
   }
 }
 
+/** The dtype whose storage `data` is. */
 export function dtypeOfArray(data: TypedArray): DType {
   if (data instanceof Float32Array) return "float32";
   if (data instanceof Float64Array) return "float64";
   return "int32";
 }
 
+/** Returns `dtype` when it names a dtype; throws a TensorError naming `op` otherwise. */
 export function checkDType(op: string, dtype: unknown): DType {
   if (dtype === "float32" || dtype === "float64" || dtype === "int32") return dtype;
   throw new TensorError(`${op}: unknown dtype ${String(dtype)} (expected float32, float64 or int32)`);

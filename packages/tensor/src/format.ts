@@ -1,69 +1,122 @@
-// toString(): PyTorch-style printing, eliding the middle of tensors with more than 1000 elements.
+// toString(): PyTorch's repr layout (torch/_tensor_str.py): one number format for the whole
+// tensor, rows wrapped at 80 columns, and the middle of tensors over 1000 elements elided.
 
 import { contiguousData } from "./kernels/copy.js";
 import type { Tensor } from "./tensor.js";
 
 const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
+const LINE_WIDTH = 80;
+const PRECISION = 4;
 
-/** Formats `t` as `tensor([[1.0000, 2.0000]], requiresGrad=true)`, like torch's repr. */
-export function formatTensor(t: Tensor): string {
-  const data = contiguousData(t.storage);
-  const summarize = t.size > THRESHOLD;
-  const values = visibleValues(data, summarize);
-  const formatNumber = numberFormatter(values, t.dtype === "int32");
-  const width = Math.max(0, ...values.map((v) => formatNumber(v).length));
-  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const indent = "tensor(".length;
-
-  const render = (dim: number, offset: number): string => {
-    if (dim === t.ndim) return formatNumber(data[offset]).padStart(width);
-    const n = t.shape[dim];
-    const parts: string[] = [];
-    const push = (i: number): void => void parts.push(render(dim + 1, offset + i * strides[dim]));
-    if (summarize && n > 2 * EDGE_ITEMS) {
-      for (let i = 0; i < EDGE_ITEMS; i++) push(i);
-      parts.push("...");
-      for (let i = n - EDGE_ITEMS; i < n; i++) push(i);
-    } else {
-      for (let i = 0; i < n; i++) push(i);
-    }
-    if (dim === t.ndim - 1) return `[${parts.join(", ")}]`;
-    const gap = ",\n".repeat(t.ndim - dim - 1) + " ".repeat(indent + dim + 1);
-    return `[${parts.join(gap)}]`;
-  };
-
-  const extras: string[] = [];
-  if (t.size === 0) extras.push(`size=[${t.shape.join(", ")}]`);
-  if (t.dtype !== "float32") extras.push(`dtype=${t.dtype}`);
-  if (t.requiresGrad) extras.push(t.isLeaf ? "requiresGrad=true" : `gradFn=${t.node?.name}`);
-  const body = t.size === 0 ? "[]" : render(0, 0);
-  return `tensor(${[body, ...extras].join(", ")})`;
+/** One number layout for a whole tensor: its formatter pads every value to `width`. */
+interface Formatter {
+  width: number;
+  format: (v: number) => string;
 }
 
-/** The values that decide the number layout: all of them, or a sample from both ends. */
-function visibleValues(data: ArrayLike<number>, summarize: boolean): number[] {
-  if (!summarize) return Array.from(data);
-  const out: number[] = [];
-  const half = Math.min(data.length, 2 * EDGE_ITEMS * 64) / 2;
-  for (let i = 0; i < half; i++) out.push(data[i], data[data.length - 1 - i]);
+/**
+ * Formats `t` like torch's repr: `tensor([[1.0000, 2.0000]], requiresGrad=true)`, with
+ * `dtype=…` for non-float32 tensors, `gradFn=<op>` for results of recorded ops, and `...` in
+ * place of the middle of each dim of tensors with more than 1000 elements.
+ */
+export function formatTensor(t: Tensor): string {
+  const prefix = "tensor(";
+  const indent = prefix.length;
+  const suffixes: string[] = [];
+  let body: string;
+  if (t.size === 0) {
+    body = "[]";
+    if (t.ndim !== 1) suffixes.push(`size=[${t.shape.join(", ")}]`);
+  } else {
+    const data = contiguousData(t.storage);
+    const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const summarize = t.size > THRESHOLD;
+    // which indices of each dim are printed (and where the "..." goes)
+    const shown = (n: number): number[] =>
+      summarize && n > 2 * EDGE_ITEMS
+        ? [...range(0, EDGE_ITEMS), -1, ...range(n - EDGE_ITEMS, n)]
+        : range(0, n);
+    const visible: number[] = [];
+    const collect = (dim: number, offset: number): void => {
+      if (dim === t.ndim) visible.push(data[offset]);
+      else for (const i of shown(t.shape[dim])) if (i >= 0) collect(dim + 1, offset + i * strides[dim]);
+    };
+    collect(0, 0);
+    const fmt = t.dtype === "int32" ? intFormatter(visible) : floatFormatter(visible);
+    const render = (dim: number, offset: number, ind: number): string => {
+      if (dim === t.ndim) return fmt.format(data[offset]);
+      const parts = shown(t.shape[dim]).map((i) =>
+        i < 0 ? (dim === t.ndim - 1 ? " ..." : "...") : render(dim + 1, offset + i * strides[dim], ind + 1),
+      );
+      if (dim === t.ndim - 1) return vector(parts, fmt.width, ind);
+      return `[${parts.join("," + "\n".repeat(t.ndim - dim - 1) + " ".repeat(ind + 1))}]`;
+    };
+    body = render(0, 0, indent);
+  }
+  if (t.dtype !== "float32") suffixes.push(`dtype=${t.dtype}`);
+  if (t.requiresGrad) suffixes.push(t.isLeaf ? "requiresGrad=true" : `gradFn=<${t.node?.name}>`);
+  return addSuffixes(prefix + body, suffixes, indent) + ")";
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/** A row of formatted values, wrapped so no line passes 80 columns. */
+function vector(parts: string[], width: number, indent: number): string {
+  const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
+  const lines: string[] = [];
+  for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(", "));
+  return `[${lines.join(",\n" + " ".repeat(indent + 1))}]`;
+}
+
+/** Appends `, suffix` to `text`, moving a suffix to its own line when it would pass 80 columns. */
+function addSuffixes(text: string, suffixes: string[], indent: number): string {
+  let out = text;
+  // NOTE: counted as torch counts it, two more than the length of the last line
+  let lineLength = text.length - text.lastIndexOf("\n") + 1;
+  for (const suffix of suffixes) {
+    if (lineLength + suffix.length + 2 > LINE_WIDTH) {
+      out += ",\n" + " ".repeat(indent) + suffix;
+      lineLength = indent + suffix.length;
+    } else {
+      out += ", " + suffix;
+      lineLength += suffix.length + 2;
+    }
+  }
   return out;
 }
 
-/** Chooses PyTorch's layout: integers as "1.", fixed with 4 decimals, or scientific. */
-function numberFormatter(values: number[], isInt: boolean): (v: number) => string {
-  if (isInt) return (v) => String(v);
-  const finite = values.filter((v) => Number.isFinite(v));
+function intFormatter(values: number[]): Formatter {
+  const width = Math.max(1, ...values.map((v) => String(v).length));
+  return { width, format: (v) => String(v).padStart(width) };
+}
+
+/**
+ * PyTorch's choice from the non-zero finite values: integers as `1.` when they all are (unless
+ * they span more than 1000× or pass 1e8), else `1.0000`, else scientific `1.0000e+00` when the
+ * values span more than 1000×, pass 1e8 or go below 1e-4.
+ */
+function floatFormatter(values: number[]): Formatter {
+  const nonzero = values.filter((v) => Number.isFinite(v) && v !== 0);
   const special = (v: number): string | null =>
     Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : null;
-  if (finite.every((v) => Number.isInteger(v)) && finite.every((v) => Math.abs(v) < 1e8)) {
-    return (v) => special(v) ?? `${v}.`;
-  }
-  const abs = finite.map(Math.abs).filter((v) => v > 0);
-  const max = Math.max(0, ...abs);
-  const min = Math.min(Infinity, ...abs);
-  if (max >= 1e8 || min < 1e-4 || max / min > 1000) {
-    return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
-  }
-  return (v) => special(v) ?? v.toFixed(4);
+  const abs = nonzero.map(Math.abs);
+  const max = Math.max(...abs);
+  const min = Math.min(...abs);
+  const intMode = nonzero.every(Number.isInteger);
+  const sciMode =
+    nonzero.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
+  let text: (v: number) => string;
+  if (sciMode) text = (v) => special(v) ?? scientific(v);
+  else if (intMode) text = (v) => special(v) ?? `${v.toFixed(0)}.`;
+  else text = (v) => special(v) ?? v.toFixed(PRECISION);
+  const width = Math.max(1, ...nonzero.map((v) => text(v).length));
+  return { width, format: (v) => text(v).padStart(width) };
+}
+
+/** `1.2346e+03`: Python's `{:.4e}`, whose exponent has at least two digits. */
+function scientific(v: number): string {
+  return v.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2");
 }

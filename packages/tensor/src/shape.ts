@@ -10,6 +10,7 @@ export function formatShape(shape: Shape): string {
   return `[${shape.join(",")}]`;
 }
 
+/** The number of elements of a tensor of `shape` (1 for a 0-d tensor). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -42,28 +43,39 @@ export function checkShape(op: string, shape: unknown): number[] {
   return [...shape];
 }
 
-/** Resolves a possibly negative `dim` of an `ndim`-d tensor, or throws naming the valid range. */
-export function normalizeDim(op: string, dim: number, ndim: number): number {
-  const lo = -Math.max(ndim, 1);
-  const hi = Math.max(ndim, 1) - 1;
+/**
+ * Resolves a possibly negative `dim` of an `ndim`-d tensor, or throws naming the valid range.
+ * With `insert`, `dim` names a position for a new dim (`unsqueeze`, `stack`): -(ndim+1)..ndim.
+ * A 0-d tensor accepts dim 0 and -1, as in PyTorch.
+ */
+export function normalizeDim(op: string, dim: number, ndim: number, insert = false): number {
   if (typeof dim !== "number" || !Number.isInteger(dim)) {
     throw new TensorError(`${op}: dim must be an integer, got ${String(dim)}`);
   }
-  if (dim < lo || dim > hi) {
+  const count = Math.max(insert ? ndim + 1 : ndim, 1);
+  if (dim < -count || dim >= count) {
     throw new TensorError(
-      `${op}: dim ${dim} is out of range for a ${ndim}-d tensor (expected ${lo}..${hi})`,
+      `${op}: dim ${dim} is out of range for a ${ndim}-d tensor (expected ${-count}..${count - 1})`,
     );
   }
-  return dim < 0 ? dim + Math.max(ndim, 1) : dim;
+  return dim < 0 ? dim + count : dim;
 }
 
 /** Resolves `dim` (one, several, or all when undefined) into sorted, distinct dims. */
-export function normalizeDims(op: string, dim: number | readonly number[] | undefined, ndim: number): number[] {
+export function normalizeDims(
+  op: string,
+  dim: number | readonly number[] | undefined,
+  ndim: number,
+): number[] {
   if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const dims = (typeof dim === "number" ? [dim] : [...dim]).map((d) => normalizeDim(op, d, ndim));
+  if (typeof dim !== "number" && !Array.isArray(dim)) {
+    throw new TensorError(`${op}: dim must be a number or an array of numbers, got ${String(dim)}`);
+  }
+  const list = typeof dim === "number" ? [dim] : [...dim];
+  const dims = list.map((d) => normalizeDim(op, d, ndim));
   const sorted = [...new Set(dims)].sort((a, b) => a - b);
   if (sorted.length !== dims.length) {
-    throw new TensorError(`${op}: dim ${JSON.stringify(dim)} repeats a dim`);
+    throw new TensorError(`${op}: dims ${formatShape(list)} name the same dim twice`);
   }
   return ndim === 0 ? [] : sorted;
 }
@@ -93,6 +105,7 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
   return out;
 }
 
+/** True when both shapes have the same sizes in the same order. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -16,8 +16,8 @@ import * as mv from "./ops/movement.js";
 import * as nn from "./ops/nn.js";
 import * as red from "./ops/reduce.js";
 import type { Rng } from "./rng.js";
-import { formatShape, type Shape } from "./shape.js";
-import type { Storage } from "./storage.js";
+import { broadcastShapes, broadcastStrides, formatShape, shapesEqual, type Shape } from "./shape.js";
+import { view, type Storage } from "./storage.js";
 
 /** A nested JS array of numbers, as `tensor()` takes and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
@@ -44,8 +44,7 @@ type Dims = number | readonly number[];
 export class Tensor {
   /** The typed array, shape, strides and offset behind this tensor; views share `storage.data`. */
   readonly storage: Storage;
-  /** The gradient accumulated by `backward()`, for leaves that require grad. */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   private _requiresGrad = false;
   private _node: Node | null = null;
 
@@ -55,18 +54,41 @@ export class Tensor {
     this.requiresGrad = requiresGrad;
   }
 
+  /** The size of each dim. */
   get shape(): Shape {
     return this.storage.shape;
   }
+  /** The element type: float32, float64 or int32. */
   get dtype(): DType {
     return this.storage.dtype;
   }
+  /** The number of dims (0 for a scalar tensor). */
   get ndim(): number {
     return this.storage.shape.length;
   }
   /** The number of elements. */
   get size(): number {
     return this.storage.size;
+  }
+  /**
+   * The gradient accumulated by `backward()`, for leaves that require grad. Assignable: `null`
+   * (as `zeroGrad()` does) or a tensor of this tensor's shape and dtype.
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(value: Tensor | null) {
+    if (value !== null) {
+      const fits =
+        value instanceof Tensor && shapesEqual(value.shape, this.shape) && value.dtype === this.dtype;
+      if (!fits) {
+        const got = value instanceof Tensor ? `${value.dtype} ${formatShape(value.shape)}` : typeof value;
+        throw new TensorError(
+          `grad: expected null or a ${this.dtype} tensor of shape ${formatShape(this.shape)}, got ${got}`,
+        );
+      }
+    }
+    this._grad = value;
   }
   /** Whether operations on this tensor are recorded for `backward()`. Only float tensors can. */
   get requiresGrad(): boolean {
@@ -204,7 +226,20 @@ export class Tensor {
   copy_(src: Tensor | number): this {
     this.checkInPlace("copy_");
     const s = typeof src === "number" ? creation.full([], src, { dtype: this.dtype }) : src;
-    copyInto(this.storage, mv.expand(s, this.shape).storage);
+    if (!(s instanceof Tensor)) {
+      throw new TensorError(`copy_: expected a tensor or a number, got ${typeof s}`);
+    }
+    const target = this.storage;
+    const fits = shapesEqual(broadcastShapes("copy_", s.shape, this.shape), this.shape);
+    if (!fits) {
+      throw new TensorError(`copy_: cannot broadcast ${formatShape(s.shape)} to ${formatShape(this.shape)}`);
+    }
+    if (this.shape.some((n, i) => n > 1 && target.strides[i] === 0)) {
+      throw new TensorError(`copy_: several elements of this ${formatShape(this.shape)} view share memory`);
+    }
+    // read a source that overlaps this tensor's memory from a copy, so no element is read after it is written
+    const from = s.storage.data === target.data ? castStorage(s.storage, s.dtype) : s.storage;
+    copyInto(target, view(from, this.shape, broadcastStrides(from.shape, from.strides, this.shape)));
     return this;
   }
 

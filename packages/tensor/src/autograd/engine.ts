@@ -11,7 +11,11 @@ import { makeStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 
-/** Computes the gradient of `root` with respect to every leaf that requires grad. */
+/**
+ * Computes the gradient of `root` with respect to every leaf that requires grad and adds it into
+ * their `.grad`. A non-scalar `root` needs `grad`, the gradient of some scalar with respect to it.
+ * The leaves are updated only after the whole pass has succeeded.
+ */
 export function backward(root: Tensor, grad?: Tensor): void {
   if (!root.requiresGrad) {
     throw new TensorError("backward: the tensor does not require grad and has no graph to differentiate");
@@ -21,13 +25,17 @@ export function backward(root: Tensor, grad?: Tensor): void {
       `backward: output has shape ${formatShape(root.shape)}; pass a gradient of that shape or reduce to a scalar`,
     );
   }
+  if (grad !== undefined && !(grad instanceof Tensor)) {
+    throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
+  }
   if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
     throw new TensorError(
       `backward: gradient has shape ${formatShape(grad.shape)}, expected ${formatShape(root.shape)}`,
     );
   }
   const grads = new Map<Tensor, Storage>();
-  grads.set(root, grad ? castStorage(grad.storage, root.dtype) : Tensor.onesLike(root).storage);
+  const leafGrads: [Tensor, Storage][] = [];
+  grads.set(root, castStorage(grad ? grad.storage : Tensor.onesLike(root).storage, root.dtype));
   noGrad(() => {
     for (const t of reverseTopologicalOrder(root)) {
       const g = grads.get(t);
@@ -35,7 +43,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       if (g === undefined) continue;
       const node = t.node;
       if (node === null) {
-        if (t.requiresGrad) t.grad = new Tensor(t.grad ? accumulate(t.grad.storage, g) : castStorage(g, t.dtype));
+        leafGrads.push([t, g]);
         continue;
       }
       const inputGrads = node.backward(new Tensor(g), t);
@@ -49,6 +57,10 @@ export function backward(root: Tensor, grad?: Tensor): void {
       });
     }
   });
+  for (const [leaf, g] of leafGrads) {
+    // a fresh contiguous tensor: g may be a view of another gradient or of a broadcast
+    leaf.grad = leaf.grad ? new Tensor(accumulate(leaf.grad.storage, g)) : new Tensor(castStorage(g, leaf.dtype));
+  }
 }
 
 /** Tensors reachable from `root` that require grad, each after every tensor computed from it. */
@@ -74,7 +86,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulate(a: Storage, b: Storage): Storage {
-  return mapBinary(a, b, (x, y) => x + y, a.shape, a.dtype);
+  return mapBinary(a, b, (x, y) => x + y, a.shape, a.dtype, "add");
 }
 
 /**

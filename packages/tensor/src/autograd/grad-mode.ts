@@ -2,6 +2,7 @@
 
 let enabled = true;
 
+/** True unless running inside `noGrad` (PyTorch's `torch.is_grad_enabled`). */
 export function isGradEnabled(): boolean {
   return enabled;
 }

@@ -9,6 +9,10 @@ import { isGradEnabled } from "./grad-mode.js";
 /** The gradients an op's backward returns: one per input, `null` where an input gets none. */
 export type Grads = (Tensor | null)[];
 
+/**
+ * The definition of an op: its name, its argument check, its forward on storages and its
+ * backward on tensors. `R` is the attrs type callers pass, `A` the normalised one `check` returns.
+ */
 export interface OpSpec<A, R = A> {
   /** Used in error messages: `matmul: shapes … do not align`. */
   name: string;
@@ -27,9 +31,22 @@ export interface Node {
   readonly backward: (g: Tensor, out: Tensor) => Grads;
 }
 
-/** Turns an op spec into a function from tensors (and attrs) to a tensor. */
+/**
+ * Turns an op spec into a function from tensors (and attrs) to a tensor: it runs `check` (which
+ * throws before any work), then `forward`, and records a graph node when grad mode is on, the
+ * output is float and some input requires grad.
+ * @example
+ * const square = defineOp<undefined>({
+ *   name: "square",
+ *   check: () => undefined,
+ *   forward: ([x]) => new Tensor(x).mul(new Tensor(x)).storage, // storages in, storage out
+ *   backward: (g, [x]) => [g.mul(x).mul(2)], // d(x²)/dx = 2x
+ * });
+ * square([tensor([3], { requiresGrad: true })], undefined);
+ */
 export function defineOp<A, R = A>(spec: OpSpec<A, R>): (inputs: readonly Tensor[], attrs: R) => Tensor {
-  return (inputs, rawAttrs) => {
+  return (given, rawAttrs) => {
+    const inputs = [...given]; // the node keeps its own list, whatever the caller does with theirs
     const attrs = spec.check(inputs, rawAttrs);
     const out = new Tensor(spec.forward(inputs.map((t) => t.storage), attrs));
     const backward = spec.backward;

@@ -2,11 +2,12 @@
 // stride 0 on the reduced dims, so one strided loop serves every choice of dims.
 
 import { allocate, type DType, type TypedArray } from "../dtype.js";
-import { contiguousStrides, type Shape } from "../shape.js";
+import { contiguousStrides, sizeOf, type Shape } from "../shape.js";
 import { makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 import { RowIterator } from "./iter.js";
 
+/** Which reduction `reduce` computes. */
 export type ReduceKind = "sum" | "max" | "min";
 
 /** The shape left after reducing `dims` of `shape`, with size-1 dims kept when `keepdim`. */
@@ -26,7 +27,10 @@ function outputStrides(shape: Shape, dims: readonly number[]): number[] {
   return strides.map((s, i) => (dims.includes(i) ? 0 : s));
 }
 
-/** Reduces `x` over `dims` with `kind`; the result has the dtype of `x` (sum of int32 stays int32). */
+/**
+ * Reduces `x` over `dims` with `kind` into `dtype` (default: the dtype of `x`, so a sum of int32
+ * stays int32). Accumulates in float64 whatever the dtype, then rounds once.
+ */
 export function reduce(
   x: Storage,
   dims: readonly number[],
@@ -34,9 +38,10 @@ export function reduce(
   kind: ReduceKind,
   dtype: DType = x.dtype,
 ): Storage {
-  const outShape = reducedShape(x.shape, dims, keepdim);
-  const out = allocate(dtype, reducedShape(x.shape, dims, false).reduce((a, b) => a * b, 1));
-  if (kind !== "sum") out.fill(kind === "max" ? -Infinity : Infinity);
+  // NOTE: the accumulator is a Float64Array: an Int32Array would turn the -Infinity that starts
+  // a max into 0, and float32 partial sums would lose precision
+  const acc = new Float64Array(sizeOf(reducedShape(x.shape, dims, false)));
+  if (kind !== "sum") acc.fill(kind === "max" ? -Infinity : Infinity);
   const it = new RowIterator(x.shape, [x.strides, outputStrides(x.shape, dims)], [x.offset, 0]);
   const n = it.rowLength;
   const [sx, so] = it.rowStrides;
@@ -46,20 +51,22 @@ export function reduce(
     let io = it.offsets[1];
     if (so === 0) {
       // the inner dim is reduced: accumulate in a local
-      let acc = out[io];
-      if (kind === "sum") for (let j = 0; j < n; j++, ix += sx) acc += a[ix];
-      else if (kind === "max") for (let j = 0; j < n; j++, ix += sx) acc = a[ix] > acc || a[ix] !== a[ix] ? a[ix] : acc;
-      else for (let j = 0; j < n; j++, ix += sx) acc = a[ix] < acc || a[ix] !== a[ix] ? a[ix] : acc;
-      out[io] = acc;
+      let v = acc[io];
+      if (kind === "sum") for (let j = 0; j < n; j++, ix += sx) v += a[ix];
+      else if (kind === "max") for (let j = 0; j < n; j++, ix += sx) v = a[ix] > v || a[ix] !== a[ix] ? a[ix] : v;
+      else for (let j = 0; j < n; j++, ix += sx) v = a[ix] < v || a[ix] !== a[ix] ? a[ix] : v;
+      acc[io] = v;
     } else if (kind === "sum") {
-      for (let j = 0; j < n; j++, ix += sx, io += so) out[io] += a[ix];
+      for (let j = 0; j < n; j++, ix += sx, io += so) acc[io] += a[ix];
     } else if (kind === "max") {
-      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] > out[io] || a[ix] !== a[ix]) out[io] = a[ix];
+      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] > acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
     } else {
-      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] < out[io] || a[ix] !== a[ix]) out[io] = a[ix];
+      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] < acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
     }
   }
-  return makeStorage(out, dtype, outShape);
+  const out = allocate(dtype, acc.length);
+  out.set(acc);
+  return makeStorage(out, dtype, reducedShape(x.shape, dims, keepdim));
 }
 
 /** Int32 index of the first maximum along `dim` (or of the flat tensor when `dim` is null). */
@@ -70,7 +77,7 @@ export function argmax(x: Storage, dim: number | null, keepdim: boolean): Storag
     return makeStorage(Int32Array.of(firstMax(flat, 0, flat.length, 1)), "int32", shape);
   }
   const rest = x.shape.filter((_, i) => i !== dim);
-  const out = new Int32Array(rest.reduce((a, b) => a * b, 1));
+  const out = new Int32Array(sizeOf(rest));
   const n = x.shape[dim];
   const step = x.strides[dim];
   const it = new RowIterator(rest, [x.strides.filter((_, i) => i !== dim)], [x.offset]);

@@ -5,9 +5,16 @@ import { defineOp, type Grads } from "../autograd/op.js";
 import { checkDType, isFloat, promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { castStorage } from "../kernels/copy.js";
-import { mapBinary, mapTernary, mapUnary, type BinaryFn, type UnaryFn } from "../kernels/elementwise.js";
+import {
+  mapBinary,
+  mapTernary,
+  mapUnary,
+  type Arith,
+  type BinaryFn,
+  type UnaryFn,
+} from "../kernels/elementwise.js";
 import { broadcastShapes } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { operand } from "./operands.js";
 
 interface BinarySpec {
@@ -16,9 +23,11 @@ interface BinarySpec {
   backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor) => Grads;
   /** The output dtype from the promoted one (true division makes int32 float32). */
   dtype?: (promoted: DType) => DType;
+  /** Runs the kernel's dedicated loop for this arithmetic instead of calling `forward`. */
+  arith?: Arith;
 }
 
-/** Defines a broadcasting binary op whose second operand may be a JS number. */
+/** Defines a broadcasting binary op whose second operand may be a JS number (of `a`'s dtype). */
 export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => Tensor {
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name: spec.name,
@@ -26,7 +35,8 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
       const promoted = promoteTypes(a.dtype, b.dtype);
       return { shape: broadcastShapes(spec.name, a.shape, b.shape), dtype: spec.dtype?.(promoted) ?? promoted };
     },
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype),
+    forward: ([a, b], { shape, dtype }) =>
+      mapBinary(a, b, spec.forward, shape, dtype, spec.arith),
     backward: (g, inputs, out) => spec.backward(g, inputs, out),
   });
   return (a, b) => op([a, operand(spec.name, b, a)], undefined);
@@ -40,7 +50,7 @@ interface UnarySpec {
   floatOut?: boolean;
 }
 
-/** Defines an element-wise op of one tensor. */
+/** Defines an element-wise op of one tensor; int32 input gives float32 when `floatOut`. */
 export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
   const op = defineOp<DType, undefined>({
     name: spec.name,
@@ -51,42 +61,57 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
   return (x) => op([x], undefined);
 }
 
+/** a + b, broadcast (`torch.add`). */
 export const add = binaryOp({
   name: "add",
+  arith: "add",
   forward: (a, b) => a + b,
   backward: (g) => [g, g], // d(a+b)/da = d(a+b)/db = 1
 });
 
+/** a - b, broadcast (`torch.sub`). */
 export const sub = binaryOp({
   name: "sub",
+  arith: "sub",
   forward: (a, b) => a - b,
   backward: (g) => [g, g.neg()], // d(a-b)/da = 1, d(a-b)/db = -1
 });
 
+/** a · b, broadcast (`torch.mul`). */
 export const mul = binaryOp({
   name: "mul",
+  arith: "mul",
   forward: (a, b) => a * b,
   backward: (g, [a, b]) => [g.mul(b), g.mul(a)], // d(ab)/da = b, d(ab)/db = a
 });
 
+/** a / b, broadcast; true division, so int32 operands give float32 (`torch.div`). */
 export const div = binaryOp({
   name: "div",
+  arith: "div",
   forward: (a, b) => a / b,
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
-  backward: (g, [, b], out) => [g.div(b), b.requiresGrad ? g.mul(out).div(b).neg() : null],
+  backward: (g, [a, b], out) => [
+    a.requiresGrad ? g.div(b) : null,
+    b.requiresGrad ? g.mul(out).div(b).neg() : null,
+  ],
   dtype: (d) => (isFloat(d) ? d : "float32"),
 });
 
+/** a raised to the power b, broadcast (`torch.pow`). */
 export const pow = binaryOp({
   name: "pow",
   forward: (a, b) => a ** b,
   // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln a
+  // NOTE: as in PyTorch, the first is 0 where b = 0 and the second is 0 where a = 0 and b >= 0
+  // (limits that the formulas would turn into NaN)
   backward: (g, [a, b], out) => [
-    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
-    b.requiresGrad ? g.mul(out).mul(a.log()) : null,
+    a.requiresGrad ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
+    b.requiresGrad ? where(a.eq(0).mul(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
   ],
 });
 
+/** The larger of a and b element by element; NaN wins (`torch.maximum`). */
 export const maximum = binaryOp({
   name: "maximum",
   forward: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
@@ -97,6 +122,7 @@ export const maximum = binaryOp({
   },
 });
 
+/** The smaller of a and b element by element; NaN wins (`torch.minimum`). */
 export const minimum = binaryOp({
   name: "minimum",
   forward: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
@@ -106,8 +132,10 @@ export const minimum = binaryOp({
   },
 });
 
+/** -x (`torch.neg`). */
 export const neg = unaryOp({ name: "neg", forward: (x) => -x, backward: (g) => g.neg() });
 
+/** e^x (`torch.exp`). */
 export const exp = unaryOp({
   name: "exp",
   forward: Math.exp,
@@ -115,6 +143,7 @@ export const exp = unaryOp({
   floatOut: true,
 });
 
+/** The natural logarithm (`torch.log`). */
 export const log = unaryOp({
   name: "log",
   forward: Math.log,
@@ -122,6 +151,7 @@ export const log = unaryOp({
   floatOut: true,
 });
 
+/** The square root (`torch.sqrt`). */
 export const sqrt = unaryOp({
   name: "sqrt",
   forward: Math.sqrt,
@@ -129,18 +159,21 @@ export const sqrt = unaryOp({
   floatOut: true,
 });
 
+/** |x| (`torch.abs`); the gradient at 0 is 0. */
 export const abs = unaryOp({
   name: "abs",
   forward: Math.abs,
   backward: (g, x) => g.mul(x.gt(0).sub(x.lt(0))), // sign(x); NOTE: 0 at x = 0, as in PyTorch
 });
 
+/** max(x, 0) (`torch.relu`); the gradient at 0 is 0. */
 export const relu = unaryOp({
   name: "relu",
   forward: (x) => (x > 0 ? x : x !== x ? x : 0),
   backward: (g, x) => g.mul(x.gt(0)), // NOTE: relu'(0) is taken as 0, as in PyTorch
 });
 
+/** 1 / (1 + e^-x) (`torch.sigmoid`). */
 export const sigmoid = unaryOp({
   name: "sigmoid",
   // split by sign so exp never overflows
@@ -149,6 +182,7 @@ export const sigmoid = unaryOp({
   floatOut: true,
 });
 
+/** The hyperbolic tangent (`torch.tanh`). */
 export const tanh = unaryOp({
   name: "tanh",
   forward: Math.tanh,
@@ -156,25 +190,34 @@ export const tanh = unaryOp({
   floatOut: true,
 });
 
-const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: number; max: number }>({
+type Bound = number | null | undefined;
+
+const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: Bound; max: Bound }>({
   name: "clamp",
   check: ([x], { min, max }) => {
-    if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
-      throw new TensorError(`clamp: min must not exceed max and neither may be NaN, got min=${min}, max=${max}`);
+    if (min == null && max == null) throw new TensorError("clamp: give at least one of min and max");
+    for (const v of [min, max]) {
+      if (v != null && (typeof v !== "number" || Number.isNaN(v))) {
+        throw new TensorError(`clamp: bounds must be numbers, got ${String(v)}`);
+      }
     }
-    const fractional = !Number.isInteger(min) && Number.isFinite(min) || !Number.isInteger(max) && Number.isFinite(max);
-    return { min, max, dtype: x.dtype === "int32" && fractional ? "float32" : x.dtype };
+    const lo = min ?? -Infinity;
+    const hi = max ?? Infinity;
+    if (lo > hi) throw new TensorError(`clamp: min ${lo} is greater than max ${hi}`);
+    const fractional = (v: number) => Number.isFinite(v) && !Number.isInteger(v);
+    const dtype = x.dtype === "int32" && (fractional(lo) || fractional(hi)) ? "float32" : x.dtype;
+    return { min: lo, max: hi, dtype };
   },
   forward: ([x], { min, max, dtype }) =>
     mapUnary(x, (v) => (v < min ? min : v > max ? max : v), dtype),
-  // NOTE: the gradient passes only where min < x < max; at the bounds it is 0
+  // d clamp(x)/dx = 1 where min < x < max, else 0
+  // NOTE: 0 at the bounds themselves, as API.md specifies for kinks (PyTorch passes it there)
   backward: (g, [x], _out, { min, max }) => [g.mul(x.gt(min)).mul(x.lt(max))],
 });
 
 /** Limits every element to [min, max]; either bound may be left out (`torch.clamp`). */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  if (min == null && max == null) throw new TensorError("clamp: give at least one of min and max");
-  return clampOp([x], { min: min ?? -Infinity, max: max ?? Infinity });
+export function clamp(x: Tensor, min?: Bound, max?: Bound): Tensor {
+  return clampOp([x], { min, max });
 }
 
 const whereOp = defineOp<{ shape: number[]; dtype: DType }, undefined>({
@@ -183,12 +226,16 @@ const whereOp = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     shape: broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape),
     dtype: promoteTypes(a.dtype, b.dtype),
   }),
-  forward: ([cond, a, b], { shape, dtype }) => mapTernary(cond, a, b, (c, x, y) => (c !== 0 ? x : y), shape, dtype),
-  backward: (g, [cond]) => [null, where(cond, g, 0), where(cond, 0, g)],
+  forward: ([cond, a, b], { shape, dtype }) =>
+    mapTernary(cond, a, b, (c, x, y) => (c !== 0 ? x : y), shape, dtype),
+  backward: (g, [cond]) => [null, where(cond, g, 0), where(cond, 0, g)], // the picked side gets g
 });
 
 /** Picks `a` where `cond` is non-zero and `b` elsewhere, all three broadcast (`torch.where`). */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  if (!(cond instanceof Tensor)) {
+    throw new TensorError(`where: cond must be a tensor, got ${typeof cond}`);
+  }
   const like = typeof a === "number" ? (typeof b === "number" ? cond : b) : a;
   return whereOp([cond, operand("where", a, like), operand("where", b, like)], undefined);
 }

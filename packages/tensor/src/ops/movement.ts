@@ -107,7 +107,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 
 /** Inserts a size-1 dim at `dim` (which may be `ndim`, or negative); a view. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
+  const d = normalizeDim("unsqueeze", dim, x.ndim, true);
   const shape = [...x.shape];
   const strides = [...x.storage.strides];
   shape.splice(d, 0, 1);
@@ -260,6 +260,6 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       );
     }
   });
-  const d = normalizeDim("stack", dim, first.ndim + 1);
+  const d = normalizeDim("stack", dim, first.ndim, true);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }

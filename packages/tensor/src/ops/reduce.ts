@@ -18,8 +18,9 @@ function reduceOp(kind: ReduceKind): (x: Tensor, dim: Dims, keepdim: boolean) =>
     name: kind,
     check: ([x], { dim, keepdim }) => {
       const dims = normalizeDims(kind, dim ?? undefined, x.ndim);
-      if (kind !== "sum" && dims.some((d) => x.shape[d] === 0)) {
-        throw new TensorError(`${kind}: cannot reduce an empty dim of shape ${formatShape(x.shape)}`);
+      const empty = dims.find((d) => x.shape[d] === 0);
+      if (kind !== "sum" && empty !== undefined) {
+        throw new TensorError(`${kind}: cannot reduce dim ${empty} of size 0 (shape ${formatShape(x.shape)})`);
       }
       return { dims, keepdim };
     },
@@ -54,8 +55,12 @@ export function mean(x: Tensor, dim: Dims, keepdim: boolean): Tensor {
 const argmaxOp = defineOp<{ dim: number | null; keepdim: boolean }>({
   name: "argmax",
   check: ([x], { dim, keepdim }) => {
-    if (x.size === 0) throw new TensorError(`argmax: cannot take the argmax of an empty tensor ${formatShape(x.shape)}`);
-    return { dim: dim === null ? null : normalizeDim("argmax", dim, x.ndim), keepdim };
+    const d = dim === null ? null : normalizeDim("argmax", dim, x.ndim);
+    if (x.size === 0 && (d === null || x.shape[d] === 0)) {
+      const which = d === null ? "an empty tensor" : `dim ${d} of size 0`;
+      throw new TensorError(`argmax: cannot reduce ${which} (shape ${formatShape(x.shape)})`);
+    }
+    return { dim: d, keepdim };
   },
   forward: ([x], { dim, keepdim }) => argmaxKernel(x, x.shape.length === 0 ? null : dim, keepdim),
 });

@@ -1,3 +1,8 @@
 // Testing helpers published as "@tg/tensor/testing".
 
-export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
+export {
+  gradcheck,
+  type GradcheckElement,
+  type GradcheckOptions,
+  type GradcheckReport,
+} from "./gradcheck.js";
