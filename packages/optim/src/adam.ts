@@ -1,0 +1,127 @@
+// Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), exactly as
+// torch.optim.Adam and torch.optim.AdamW. The shared machinery is in optimizer.ts.
+
+import type { Tensor } from "@tg/tensor";
+import type { FloatArray } from "./arrays.js";
+import { BASE_KEYS, baseSettings, Optimizer, type BaseOptions, type ParamState } from "./optimizer.js";
+import { booleanOption, checkKeys, checkRange, NON_NEGATIVE, numberOption, UNIT_INTERVAL } from "./options.js";
+
+/** Settings of `Adam` and `AdamW`. */
+export interface AdamOptions extends Partial<BaseOptions> {
+  /** Decay rates (β1, β2) of the first and second moment estimates (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay λ: an L2 term in Adam (default 0), decoupled in AdamW (default 1e-2). */
+  weightDecay?: number;
+  /** Use the running maximum of the second moment (AMSGrad; default false). */
+  amsgrad?: boolean;
+}
+
+/** `AdamOptions` with every default filled in. */
+export type AdamSettings = Required<Omit<AdamOptions, "maxGradNorm" | "clipValue">> & BaseOptions;
+
+const KEYS = [...BASE_KEYS, "betas", "eps", "weightDecay", "amsgrad"];
+
+/** What Adam and AdamW share: settings, moment buffers and the bias-corrected step. */
+abstract class AdamBase extends Optimizer<AdamSettings> {
+  protected abstract readonly decoupled: boolean;
+
+  protected validate(options: Partial<AdamSettings>, where: string): AdamSettings {
+    checkKeys(where, options, KEYS);
+    const betas = options.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) {
+      throw new RangeError(`${where}: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+    }
+    return {
+      ...baseSettings(where, options, 1e-3),
+      betas: [checkRange(where, "betas[0]", betas[0], UNIT_INTERVAL), checkRange(where, "betas[1]", betas[1], UNIT_INTERVAL)],
+      eps: numberOption(where, "eps", options.eps, 1e-8, NON_NEGATIVE),
+      weightDecay: numberOption(where, "weightDecay", options.weightDecay, this.weightDecayDefault(), NON_NEGATIVE),
+      amsgrad: booleanOption(where, "amsgrad", options.amsgrad, false),
+    };
+  }
+
+  /** The default weight decay; a method because `validate` runs before subclass fields exist. */
+  protected abstract weightDecayDefault(): number;
+
+  protected bufferNames(settings: AdamSettings): string[] {
+    return settings.amsgrad ? ["expAvg", "expAvgSq", "maxExpAvgSq"] : ["expAvg", "expAvgSq"];
+  }
+
+  protected update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void {
+    const { lr, betas, eps, weightDecay, amsgrad } = this.options;
+    const [beta1, beta2] = betas;
+    const { expAvg: m, expAvgSq: v, maxExpAvgSq: vMax } = state.buffers;
+    const stepSize = lr / (1 - beta1 ** state.step);
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** state.step);
+    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
+    const l2 = this.decoupled ? 0 : weightDecay;
+    for (let i = 0; i < param.length; i++) {
+      // 1. weight decay: AdamW shrinks the parameter, Adam adds λθ to the gradient
+      const p = param[i] * decay;
+      const g = l2 === 0 ? grad[i] : grad[i] + l2 * param[i];
+      // 2. update the moments (kept in the parameter's dtype, as PyTorch keeps them)
+      m[i] += (1 - beta1) * (g - m[i]);
+      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+      let vi = v[i];
+      if (amsgrad) {
+        // NOTE: AMSGrad keeps the maximum of the raw second moment, as PyTorch's code does
+        if (vi > vMax[i]) vMax[i] = vi;
+        vi = vMax[i];
+      }
+      // 3. bias-corrected step: lr · mHat / (sqrt(vHat) + eps)
+      param[i] = p - (stepSize * m[i]) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    }
+  }
+}
+
+/**
+ * Adam (PyTorch's `torch.optim.Adam`; Kingma & Ba, https://arxiv.org/abs/1412.6980). Each step, with
+ * t counting this parameter's steps:
+ *
+ *     g ← g + λθ                                 (weightDecay λ, an L2 penalty)
+ *     m ← β1·m + (1 − β1)·g,   v ← β2·v + (1 − β2)·g²
+ *     mHat = m / (1 − β1^t),   vHat = v / (1 − β2^t)
+ *     θ ← θ − lr · mHat / (sqrt(vHat) + eps)
+ * @example
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ */
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    super("Adam", params, options);
+  }
+
+  protected weightDecayDefault(): number {
+    return 0;
+  }
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay (PyTorch's `torch.optim.AdamW`; Loshchilov & Hutter,
+ * https://arxiv.org/abs/1711.05101). Each step first shrinks the parameter, θ ← θ·(1 − lr·λ), then
+ * takes Adam's step on the raw gradient (no L2 term).
+ * @example
+ * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-2 });
+ * for (const [x, y] of loader) {
+ *   opt.zeroGrad();
+ *   crossEntropyLoss(model.forward(x), y).backward();
+ *   opt.step();
+ * }
+ */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    super("AdamW", params, options);
+  }
+
+  protected weightDecayDefault(): number {
+    return 1e-2;
+  }
+}

@@ -1,0 +1,160 @@
+// Learning-rate schedulers: StepLR and CosineAnnealingLR, stepped once per epoch. Each sets the
+// optimizer's `lr` with PyTorch's recursive (chainable) formula, so the values match PyTorch's.
+
+import { checkKeys, checkRange, NON_NEGATIVE, numberOption, positiveInteger } from "./options.js";
+
+/** Anything with a writable learning rate: every optimizer of this package. */
+export interface HasLr {
+  lr: number;
+}
+
+/** A scheduler's position, for saving and resuming training. */
+export interface SchedulerStateDict {
+  lastEpoch: number;
+  baseLr: number;
+  lastLr: number;
+}
+
+/**
+ * The base of the schedulers (PyTorch's `LRScheduler`). Construction counts as epoch 0 and leaves
+ * the learning rate at its base value; each `step()` moves to the next epoch and sets `optimizer.lr`.
+ */
+export abstract class LRScheduler {
+  private _baseLr: number;
+  private _lastEpoch = 0;
+  private lastLr: number;
+
+  protected constructor(
+    protected readonly name: string,
+    readonly optimizer: HasLr,
+  ) {
+    if (typeof optimizer !== "object" || optimizer === null || typeof optimizer.lr !== "number") {
+      throw new TypeError(`${name}: expected an optimizer with a numeric lr, got ${String(optimizer)}`);
+    }
+    this._baseLr = optimizer.lr;
+    this.lastLr = optimizer.lr;
+  }
+
+  /** The optimizer's learning rate when the scheduler was made (the schedule's starting value). */
+  get baseLr(): number {
+    return this._baseLr;
+  }
+
+  /** The number of `step()` calls so far (the current epoch). */
+  get lastEpoch(): number {
+    return this._lastEpoch;
+  }
+
+  /** Advances one epoch and sets the optimizer's learning rate (call once per epoch). */
+  step(): void {
+    this._lastEpoch += 1;
+    const lr = this.nextLr(this.optimizer.lr);
+    this.optimizer.lr = lr;
+    this.lastLr = lr;
+  }
+
+  /** The learning rate this scheduler set last (PyTorch's `get_last_lr()[0]`). */
+  getLastLr(): number {
+    return this.lastLr;
+  }
+
+  /** The epoch counter and rates, for `loadStateDict`. */
+  stateDict(): SchedulerStateDict {
+    return { lastEpoch: this.lastEpoch, baseLr: this.baseLr, lastLr: this.lastLr };
+  }
+
+  /**
+   * Restores the epoch counter and rates saved by `stateDict()`. The optimizer's own lr comes back
+   * with the optimizer's state dict.
+   */
+  loadStateDict(sd: SchedulerStateDict): void {
+    const where = `${this.name}.loadStateDict`;
+    if (typeof sd !== "object" || sd === null) throw new Error(`${where}: expected { lastEpoch, baseLr, lastLr }, got ${String(sd)}`);
+    if (!Number.isInteger(sd.lastEpoch) || sd.lastEpoch < 0) {
+      throw new RangeError(`${where}: lastEpoch must be a non-negative integer, got ${String(sd.lastEpoch)}`);
+    }
+    const baseLr = checkRange(where, "baseLr", sd.baseLr, NON_NEGATIVE);
+    const lastLr = checkRange(where, "lastLr", sd.lastLr, NON_NEGATIVE);
+    this._lastEpoch = sd.lastEpoch;
+    this._baseLr = baseLr;
+    this.lastLr = lastLr;
+  }
+
+  /** The learning rate of epoch `lastEpoch`, given the current one. */
+  protected abstract nextLr(current: number): number;
+}
+
+/** Settings of `StepLR`. */
+export interface StepLROptions {
+  /** Epochs between decays. */
+  stepSize: number;
+  /** Multiplicative decay (default 0.1). */
+  gamma?: number;
+}
+
+/**
+ * Multiplies the learning rate by `gamma` every `stepSize` epochs (PyTorch's `StepLR`):
+ * lr(epoch) = baseLr · gamma^floor(epoch / stepSize).
+ * @example
+ * const scheduler = new StepLR(optimizer, { stepSize: 10, gamma: 0.5 });
+ * for (let epoch = 0; epoch < 30; epoch++) { train(); scheduler.step(); }
+ */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+
+  constructor(optimizer: HasLr, options: StepLROptions) {
+    super("StepLR", optimizer);
+    checkKeys("StepLR", options, ["stepSize", "gamma"]);
+    this.stepSize = positiveInteger("StepLR", "stepSize", options.stepSize);
+    this.gamma = numberOption("StepLR", "gamma", options.gamma, 0.1, NON_NEGATIVE);
+  }
+
+  protected nextLr(current: number): number {
+    return this.lastEpoch % this.stepSize === 0 ? current * this.gamma : current;
+  }
+}
+
+/** Settings of `CosineAnnealingLR`. */
+export interface CosineAnnealingLROptions {
+  /** Epochs of a half cosine period, from baseLr down to etaMin. */
+  tMax: number;
+  /** The smallest learning rate (default 0). */
+  etaMin?: number;
+}
+
+/**
+ * Anneals the learning rate along a cosine from its base value to `etaMin` over `tMax` epochs, then
+ * back up (PyTorch's `CosineAnnealingLR`, without restarts; Loshchilov & Hutter, SGDR,
+ * https://arxiv.org/abs/1608.03983):
+ * lr(epoch) = etaMin + (baseLr − etaMin) · (1 + cos(π · epoch / tMax)) / 2.
+ * @example
+ * const scheduler = new CosineAnnealingLR(optimizer, { tMax: 20 });
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+
+  constructor(optimizer: HasLr, options: CosineAnnealingLROptions) {
+    super("CosineAnnealingLR", optimizer);
+    checkKeys("CosineAnnealingLR", options, ["tMax", "etaMin"]);
+    this.tMax = positiveInteger("CosineAnnealingLR", "tMax", options.tMax);
+    this.etaMin = numberOption("CosineAnnealingLR", "etaMin", options.etaMin, 0, NON_NEGATIVE);
+  }
+
+  /** The closed form at `epoch` (what the recursive update reproduces when lr is left alone). */
+  closedFormLr(epoch: number): number {
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+
+  protected nextLr(current: number): number {
+    const { lastEpoch: e, tMax, etaMin, baseLr } = this;
+    // NOTE: at e = tMax + 1 (mod 2·tMax) the ratio below divides by zero; PyTorch adds the
+    // rise of the first step of the upward half instead
+    if ((e - 1 - tMax) % (2 * tMax) === 0) {
+      return current + ((baseLr - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2;
+    }
+    const ratio = (1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax));
+    return ratio * (current - etaMin) + etaMin;
+  }
+}

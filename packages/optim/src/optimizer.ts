@@ -1,0 +1,232 @@
+// The Optimizer base class: parameter checks, gradient clipping before the step, per-parameter
+// state, stateDict/loadStateDict. The update rules live in sgd.ts and adam.ts.
+
+import { formatShape, noGrad, tensor, Tensor, TensorError } from "@tg/tensor";
+import { allocLike, denseView, isDense, type FloatArray } from "./arrays.js";
+import { clipGradNorm, clipGradValue } from "./clip.js";
+import { checkRange, LR_RANGE, optionalNumber, POSITIVE } from "./options.js";
+
+/** Settings every optimizer takes. */
+export interface BaseOptions {
+  /** The learning rate. */
+  lr: number;
+  /** Clip the gradients' total 2-norm to this value before each step (like `clip_grad_norm_`). */
+  maxGradNorm?: number;
+  /** Clamp each gradient element to [-clipValue, clipValue] before each step. */
+  clipValue?: number;
+}
+
+/** The mutable state an optimizer keeps for one parameter: its step count and its buffers. */
+export interface ParamState {
+  step: number;
+  readonly buffers: Record<string, FloatArray>;
+}
+
+/** One parameter's entry in a state dict: its step count and deep copies of its buffers. */
+export interface ParamStateDict {
+  step: number;
+  buffers: Record<string, Tensor>;
+}
+
+/** An optimizer's state as plain data: `state` is keyed by the parameter's index in the list. */
+export interface OptimizerStateDict<O extends BaseOptions = BaseOptions> {
+  paramCount: number;
+  options: O;
+  state: Record<number, ParamStateDict>;
+}
+
+/**
+ * The base of every optimizer (PyTorch's `torch.optim.Optimizer`): it holds the parameters, skips
+ * those whose `.grad` is null, clips gradients when asked, and runs the subclass's update on each
+ * parameter's storage in place, under `noGrad`.
+ */
+export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
+  /** The parameters, in the order `stateDict()` indexes them. */
+  readonly params: readonly Tensor[];
+  protected options: O;
+  private readonly state = new Map<number, ParamState>();
+
+  protected constructor(
+    protected readonly name: string,
+    params: Iterable<Tensor>,
+    options: Partial<O>,
+  ) {
+    this.params = checkParams(name, params);
+    this.options = this.validate(options, name);
+  }
+
+  /** The learning rate; schedulers and users may set it between steps. */
+  get lr(): number {
+    return this.options.lr;
+  }
+  set lr(value: number) {
+    checkRange(this.name, "lr", value, LR_RANGE);
+    this.options.lr = value;
+  }
+
+  /** The settings in use (a copy). */
+  get settings(): O {
+    return copyOptions(this.options);
+  }
+
+  /** Updates every parameter that has a gradient, in place (PyTorch's `optimizer.step()`). */
+  step(): void {
+    noGrad(() => {
+      const withGrad = this.params.filter((p) => p.grad !== null);
+      if (this.options.maxGradNorm !== undefined) clipGradNorm(withGrad, this.options.maxGradNorm);
+      if (this.options.clipValue !== undefined) clipGradValue(withGrad, this.options.clipValue);
+      this.params.forEach((p, index) => {
+        if (p.grad === null) return;
+        const grad = gradArray(p.grad);
+        const param = paramArray(p);
+        let state = this.state.get(index);
+        if (state === undefined) {
+          state = { step: 0, buffers: this.initBuffers(param) };
+          this.state.set(index, state);
+        }
+        state.step += 1;
+        this.update(param, grad, state);
+      });
+    });
+  }
+
+  /** Sets every parameter's `.grad` to null (PyTorch's `zero_grad(set_to_none=True)`). */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  /** A deep copy of the settings and of every parameter's state, keyed by parameter index. */
+  stateDict(): OptimizerStateDict<O> {
+    const state: Record<number, ParamStateDict> = {};
+    for (const [index, s] of this.state) {
+      const shape = this.params[index].shape;
+      const buffers: Record<string, Tensor> = {};
+      for (const [key, data] of Object.entries(s.buffers)) buffers[key] = tensor(data, { shape });
+      state[index] = { step: s.step, buffers };
+    }
+    return { paramCount: this.params.length, options: copyOptions(this.options), state };
+  }
+
+  /**
+   * Restores settings and state saved by `stateDict()`, so training resumes exactly. Everything
+   * is checked first (parameter count, buffer names and shapes, settings); on error nothing changes.
+   */
+  loadStateDict(sd: OptimizerStateDict<O>): void {
+    const where = `${this.name}.loadStateDict`;
+    if (typeof sd !== "object" || sd === null || typeof sd.state !== "object" || sd.state === null) {
+      throw new Error(`${where}: expected { paramCount, options, state }, got ${String(sd)}`);
+    }
+    if (sd.paramCount !== this.params.length) {
+      throw new Error(`${where}: the state is for ${sd.paramCount} parameters, this optimizer has ${this.params.length}`);
+    }
+    const options = this.validate(sd.options, where);
+    const expected = this.bufferNames(options);
+    const loaded = new Map<number, ParamState>();
+    for (const [key, entry] of Object.entries(sd.state)) {
+      const index = Number(key);
+      if (!Number.isInteger(index) || index < 0 || index >= this.params.length) {
+        throw new Error(`${where}: state key ${key} is not a parameter index in 0..${this.params.length - 1}`);
+      }
+      loaded.set(index, this.loadParamState(where, index, entry, expected));
+    }
+    this.options = options;
+    this.state.clear();
+    for (const [index, s] of loaded) this.state.set(index, s);
+  }
+
+  /** The settings checked and filled with defaults; throws a RangeError naming `where` on a bad one. */
+  protected abstract validate(options: Partial<O>, where: string): O;
+  /** The names of the per-parameter buffers `update` uses under these settings. */
+  protected abstract bufferNames(options: O): string[];
+  /** Zero-filled buffers in the parameter's float type (PyTorch keeps state in the parameter's dtype). */
+  private initBuffers(like: FloatArray): Record<string, FloatArray> {
+    const buffers: Record<string, FloatArray> = {};
+    for (const key of this.bufferNames(this.options)) buffers[key] = allocLike(like);
+    return buffers;
+  }
+  /** Applies one step to a parameter's elements; `state.step` already counts this step. */
+  protected abstract update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void;
+
+  private loadParamState(where: string, index: number, entry: ParamStateDict, expected: string[]): ParamState {
+    const p = this.params[index];
+    if (typeof entry !== "object" || entry === null || !Number.isInteger(entry.step) || entry.step < 0) {
+      throw new Error(`${where}: state ${index} needs a non-negative integer step, got ${JSON.stringify(entry?.step)}`);
+    }
+    const names = Object.keys(entry.buffers ?? {}).sort();
+    if (names.join() !== [...expected].sort().join()) {
+      throw new Error(`${where}: state ${index} has buffers [${names.join(", ")}], expected [${expected.join(", ")}]`);
+    }
+    const buffers: Record<string, FloatArray> = {};
+    for (const key of expected) {
+      const t = entry.buffers[key];
+      if (!(t instanceof Tensor) || t.shape.join() !== p.shape.join() || t.ndim !== p.ndim) {
+        const got = t instanceof Tensor ? formatShape(t.shape) : String(t);
+        throw new TensorError(`${where}: buffer ${key} of parameter ${index} has shape ${got}, expected ${formatShape(p.shape)}`);
+      }
+      const data = allocLike(paramArray(p));
+      data.set(t.dataSync());
+      buffers[key] = data;
+    }
+    return { step: entry.step, buffers };
+  }
+}
+
+/**
+ * Checks the settings every optimizer shares. `lr` falls back to `defaultLr`, or is required when
+ * there is none (SGD).
+ */
+export function baseSettings(where: string, options: Partial<BaseOptions>, defaultLr?: number): BaseOptions {
+  if (options.lr === undefined && defaultLr === undefined) throw new RangeError(`${where}: lr is required`);
+  return {
+    lr: options.lr === undefined ? (defaultLr ?? 0) : checkRange(where, "lr", options.lr, LR_RANGE),
+    maxGradNorm: optionalNumber(where, "maxGradNorm", options.maxGradNorm, POSITIVE),
+    clipValue: optionalNumber(where, "clipValue", options.clipValue, POSITIVE),
+  };
+}
+
+/** The keys of `BaseOptions`, for the unknown-option check. */
+export const BASE_KEYS = ["lr", "maxGradNorm", "clipValue"] as const;
+
+function checkParams(name: string, params: Iterable<Tensor>): Tensor[] {
+  if (params === null || typeof params !== "object" || !(Symbol.iterator in params)) {
+    throw new TypeError(`${name}: params must be an iterable of tensors, got ${String(params)}`);
+  }
+  const list = [...params];
+  if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
+  const seen = new Set<Tensor>();
+  list.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} is not a Tensor`);
+    if (p.dtype === "int32") throw new TensorError(`${name}: parameter ${i} must be float32 or float64, got int32`);
+    if (!p.isLeaf) throw new TensorError(`${name}: parameter ${i} is not a leaf tensor; optimize the leaves`);
+    if (!isDense(p)) {
+      throw new TensorError(`${name}: parameter ${i} of shape ${formatShape(p.shape)} is a strided view; pass contiguous tensors`);
+    }
+    if (seen.has(p)) throw new TensorError(`${name}: parameter ${i} appears more than once`);
+    seen.add(p);
+  });
+  return list;
+}
+
+/** The parameter's own elements: a view into its storage, written in place by `update`. */
+function paramArray(p: Tensor): FloatArray {
+  const view = denseView(p);
+  if (view === null) throw new TensorError("optimizer: int32 parameters cannot be optimized");
+  return view;
+}
+
+/**
+ * The gradient's elements in row-major order (a copy only when the gradient is a strided view).
+ * NOTE: Tensor's `grad` setter already guarantees the parameter's shape and dtype.
+ */
+function gradArray(grad: Tensor): ArrayLike<number> {
+  const { data, offset, size } = grad.storage;
+  return isDense(grad) ? data.subarray(offset, offset + size) : grad.dataSync();
+}
+
+function copyOptions<O extends BaseOptions>(options: O): O {
+  const copy = { ...options };
+  for (const [key, value] of Object.entries(copy)) {
+    if (Array.isArray(value)) (copy as Record<string, unknown>)[key] = [...value];
+  }
+  return copy;
+}

@@ -1,0 +1,85 @@
+// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
+// exactly as torch.optim.SGD. The shared machinery is in optimizer.ts.
+
+import type { Tensor } from "@tg/tensor";
+import type { FloatArray } from "./arrays.js";
+import { BASE_KEYS, baseSettings, Optimizer, type BaseOptions, type ParamState } from "./optimizer.js";
+import { booleanOption, checkKeys, NON_NEGATIVE, numberOption, UNIT_CLOSED } from "./options.js";
+
+/** Settings of `SGD`; every field but `lr` has PyTorch's default. */
+export interface SGDOptions extends BaseOptions {
+  /** Momentum factor μ (default 0: plain SGD). */
+  momentum?: number;
+  /** Dampening τ of the momentum (default 0). */
+  dampening?: number;
+  /** Use Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
+  nesterov?: boolean;
+  /** L2 penalty λ added to the gradient (default 0). */
+  weightDecay?: number;
+}
+
+/** `SGDOptions` with every default filled in. */
+export type SGDSettings = Required<Omit<SGDOptions, "maxGradNorm" | "clipValue">> & BaseOptions;
+
+const KEYS = [...BASE_KEYS, "momentum", "dampening", "nesterov", "weightDecay"];
+
+/**
+ * Stochastic gradient descent (PyTorch's `torch.optim.SGD`). With gradient g, parameter θ and
+ * learning rate γ, each step computes
+ *
+ *     g ← g + λθ                                        (weightDecay λ)
+ *     b ← g on the first step, else μb + (1 − τ)g       (momentum μ, dampening τ)
+ *     g ← g + μb if nesterov, else b                    (only when μ ≠ 0)
+ *     θ ← θ − γg
+ *
+ * See Sutskever et al., "On the importance of initialization and momentum in deep learning" (2013).
+ * @example
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ */
+export class SGD extends Optimizer<SGDSettings> {
+  constructor(params: Iterable<Tensor>, options: SGDOptions) {
+    super("SGD", params, options);
+  }
+
+  protected validate(options: Partial<SGDSettings>, where: string): SGDSettings {
+    checkKeys(where, options, KEYS);
+    const settings: SGDSettings = {
+      ...baseSettings(where, options),
+      momentum: numberOption(where, "momentum", options.momentum, 0, NON_NEGATIVE),
+      dampening: numberOption(where, "dampening", options.dampening, 0, UNIT_CLOSED),
+      nesterov: booleanOption(where, "nesterov", options.nesterov, false),
+      weightDecay: numberOption(where, "weightDecay", options.weightDecay, 0, NON_NEGATIVE),
+    };
+    if (settings.nesterov && (settings.momentum <= 0 || settings.dampening !== 0)) {
+      throw new RangeError(
+        `${where}: nesterov needs momentum > 0 and dampening 0, got momentum ${settings.momentum} and dampening ${settings.dampening}`,
+      );
+    }
+    return settings;
+  }
+
+  protected bufferNames(settings: SGDSettings): string[] {
+    return settings.momentum === 0 ? [] : ["momentumBuffer"];
+  }
+
+  protected update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void {
+    const { lr, momentum, dampening, nesterov, weightDecay } = this.options;
+    const buf = state.buffers.momentumBuffer;
+    const first = state.step === 1;
+    for (let i = 0; i < param.length; i++) {
+      const p = param[i];
+      // 1. L2 weight decay
+      let d = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * p;
+      // 2. momentum: the buffer starts as the first gradient; it is kept in the parameter's dtype
+      if (momentum !== 0) {
+        buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
+        d = nesterov ? d + momentum * buf[i] : buf[i];
+      }
+      // 3. descend
+      param[i] = p - lr * d;
+    }
+  }
+}
