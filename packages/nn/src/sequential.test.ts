@@ -1,0 +1,51 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { manualSeed, Tensor, tensor } from "@tg/tensor";
+import { ReLU } from "./activation.js";
+import { gradcheckModule } from "./gradcheck-module.js";
+import { Linear } from "./linear.js";
+import { Module } from "./module.js";
+import { Flatten } from "./reshape.js";
+import { Sequential } from "./sequential.js";
+
+describe("Sequential", () => {
+  beforeEach(() => manualSeed(0));
+
+  it("applies its modules in order", () => {
+    const first = new Linear(2, 2);
+    first.loadStateDict({ weight: tensor([[1, 0], [0, -1]]), bias: tensor([0, 0]) });
+    const model = new Sequential(first, new ReLU());
+    expect(model.forward(tensor([[3, 4]])).toArray()).toEqual([[3, 0]]);
+    expect(new Sequential().forward(tensor([1])).toArray()).toEqual([1]);
+  });
+
+  it("indexes, counts and iterates its modules", () => {
+    const relu = new ReLU();
+    const model = new Sequential(new Flatten(), relu);
+    expect(model.length).toBe(2);
+    expect(model[1]).toBe(relu);
+    expect([...model]).toEqual([model[0], relu]);
+  });
+
+  it("has correct gradients through every layer", () => {
+    const model = new Sequential(new Linear(3, 4, { dtype: "float64" }), new ReLU(), new Linear(4, 2, { dtype: "float64" }));
+    gradcheckModule(model, [[5, 3]]);
+  });
+
+  it("builds the same model twice from the same seed", () => {
+    const build = (): Sequential => new Sequential(new Linear(784, 16), new ReLU(), new Linear(16, 10));
+    manualSeed(42);
+    const a = build();
+    manualSeed(42);
+    const b = build();
+    for (const [name, t] of Object.entries(a.stateDict())) expect(b.stateDict()[name].toArray()).toEqual(t.toArray());
+    const x = Tensor.randn([2, 784]);
+    expect(a.forward(x).toArray()).toEqual(b.forward(x).toArray());
+  });
+
+  it("refuses an argument that is not a module", () => {
+    // @ts-expect-error: a class, not an instance
+    expect(() => new Sequential(new ReLU(), Linear)).toThrow(new RangeError("Sequential: argument 1 must be a Module, got function"));
+    const notModule: unknown = { forward: (x: Tensor) => x };
+    expect(() => new Sequential(notModule as Module)).toThrow("Sequential: argument 0 must be a Module, got Object");
+  });
+});
