@@ -1,0 +1,220 @@
+// Convolution and pooling loops over NCHW storages: conv2d as im2col + gemm (kernels/matmul.ts)
+// per image, its input gradient through col2im, and max-pooling. Checks live in ops/conv.ts.
+
+import { allocate, type DType, type TypedArray } from "../dtype.js";
+import { contiguousStrides, type Shape } from "../shape.js";
+import { makeStorage, type Storage } from "../storage.js";
+import { contiguousData } from "./copy.js";
+import { gemm, gemmWorkspace } from "./matmul.js";
+
+/**
+ * Sizes of a 2-D window op: input n×c×h×w (n = 1 for an unbatched c×h×w input), o output
+ * channels (c for pooling), a kh×kw window moved by sh×sw over an input padded by ph×pw,
+ * giving oh×ow outputs per channel.
+ */
+export interface WindowGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+  /** The input had no batch dim; the output then has none either. */
+  unbatched: boolean;
+}
+
+/** Strides of an NCHW (or unbatched CHW, with batch stride 0) storage. */
+function nchwStrides(s: Storage): [number, number, number, number] {
+  const t = s.strides;
+  return s.shape.length === 3 ? [0, t[0], t[1], t[2]] : [t[0], t[1], t[2], t[3]];
+}
+
+function outputStorage(dtype: DType, g: WindowGeometry, channels: number): Storage {
+  const shape: Shape = g.unbatched ? [channels, g.oh, g.ow] : [g.n, channels, g.oh, g.ow];
+  const size = g.n * channels * g.oh * g.ow;
+  return makeStorage(allocate(dtype, size), dtype, shape, contiguousStrides(shape));
+}
+
+/**
+ * Unfolds image `img` of x into cols, a (c·kh·kw)×(oh·ow) row-major matrix: row (ci, i, j) holds,
+ * for every output position (oy, ox), the input x[img, ci, oy·sh − ph + i, ox·sw − pw + j],
+ * or 0 where that falls in the padding.
+ */
+export function im2col(x: Storage, img: number, g: WindowGeometry, cols: Float64Array): void {
+  const [sn, sc, sy, sx] = nchwStrides(x);
+  const data = x.data;
+  const { oh, ow, sh, sw, ph, pw } = g;
+  let row = 0;
+  for (let ci = 0; ci < g.c; ci++) {
+    const plane = x.offset + img * sn + ci * sc;
+    for (let i = 0; i < g.kh; i++) {
+      for (let j = 0; j < g.kw; j++, row += oh * ow) {
+        // output columns whose input column ox·sw − pw + j lies inside [0, w)
+        const oxLo = Math.min(ow, Math.max(0, Math.ceil((pw - j) / sw)));
+        const oxHi = Math.max(oxLo, Math.min(ow, Math.floor((g.w - 1 + pw - j) / sw) + 1));
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + i;
+          const dst = row + oy * ow;
+          if (iy < 0 || iy >= g.h) {
+            cols.fill(0, dst, dst + ow);
+            continue;
+          }
+          cols.fill(0, dst, dst + oxLo);
+          let src = plane + iy * sy + (oxLo * sw - pw + j) * sx;
+          for (let ox = oxLo; ox < oxHi; ox++, src += sw * sx) cols[dst + ox] = data[src];
+          cols.fill(0, dst + oxHi, dst + ow);
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds each entry of cols back onto the input pixel it was read from. */
+export function col2im(cols: Float64Array, g: WindowGeometry, gx: Float64Array, at: number): void {
+  const { oh, ow, sh, sw, ph, pw, h, w } = g;
+  let row = 0;
+  for (let ci = 0; ci < g.c; ci++) {
+    const plane = at + ci * h * w;
+    for (let i = 0; i < g.kh; i++) {
+      for (let j = 0; j < g.kw; j++, row += oh * ow) {
+        const oxLo = Math.min(ow, Math.max(0, Math.ceil((pw - j) / sw)));
+        const oxHi = Math.max(oxLo, Math.min(ow, Math.floor((w - 1 + pw - j) / sw) + 1));
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + i;
+          if (iy < 0 || iy >= h) continue;
+          const src = row + oy * ow;
+          let dst = plane + iy * w + oxLo * sw - pw + j;
+          for (let ox = oxLo; ox < oxHi; ox++, dst += sw) gx[dst] += cols[src + ox];
+        }
+      }
+    }
+  }
+}
+
+/** conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix. */
+export function conv2d(x: Storage, weight: Storage, bias: Storage | null, g: WindowGeometry, dtype: DType): Storage {
+  const out = outputStorage(dtype, g, g.o);
+  const k = g.c * g.kh * g.kw;
+  const p = g.oh * g.ow;
+  if (out.size === 0) return out;
+  const wm = { data: contiguousData(weight), offset: 0, rowStride: k, colStride: 1 };
+  const b = bias ? contiguousData(bias) : null;
+  const cols = new Float64Array(k * p);
+  const res = new Float64Array(g.o * p);
+  const ws = gemmWorkspace(g.o, p, k);
+  for (let img = 0; img < g.n; img++) {
+    im2col(x, img, g, cols);
+    res.fill(0);
+    gemm(g.o, p, k, wm, { data: cols, offset: 0, rowStride: p, colStride: 1 }, res, 0, p, ws);
+    if (b) addChannelBias(res, b, p);
+    out.data.set(res, img * g.o * p);
+  }
+  return out;
+}
+
+function addChannelBias(res: Float64Array, bias: TypedArray, p: number): void {
+  for (let oc = 0, i = 0; oc < bias.length; oc++) {
+    const v = bias[oc];
+    for (let end = i + p; i < end; i++) res[i] += v;
+  }
+}
+
+/** The gradient of conv2d's output with respect to its weight: Σ_img G[img]·im2col(x[img])ᵀ. */
+export function conv2dWeightGrad(grad: Storage, x: Storage, g: WindowGeometry, shape: Shape, dtype: DType): Storage {
+  const k = g.c * g.kh * g.kw;
+  const p = g.oh * g.ow;
+  const gd = contiguousData(grad);
+  const cols = new Float64Array(k * p);
+  const acc = new Float64Array(g.o * k);
+  const ws = gemmWorkspace(g.o, k, p);
+  for (let img = 0; img < g.n; img++) {
+    im2col(x, img, g, cols);
+    const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
+    gemm(g.o, k, p, gm, { data: cols, offset: 0, rowStride: 1, colStride: p }, acc, 0, k, ws);
+  }
+  const out = allocate(dtype, acc.length);
+  out.set(acc);
+  return makeStorage(out, dtype, shape);
+}
+
+/** The gradient of conv2d's output with respect to its input: col2im(Wᵀ·G[img]) per image. */
+export function conv2dInputGrad(grad: Storage, weight: Storage, g: WindowGeometry, shape: Shape, dtype: DType): Storage {
+  const k = g.c * g.kh * g.kw;
+  const p = g.oh * g.ow;
+  const image = g.c * g.h * g.w;
+  const gd = contiguousData(grad);
+  const wt = { data: contiguousData(weight), offset: 0, rowStride: 1, colStride: k };
+  const cols = new Float64Array(k * p);
+  const gx = new Float64Array(g.n * image);
+  const ws = gemmWorkspace(k, p, g.o);
+  for (let img = 0; img < g.n; img++) {
+    cols.fill(0);
+    gemm(k, p, g.o, wt, { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 }, cols, 0, p, ws);
+    col2im(cols, g, gx, img * image);
+  }
+  const out = allocate(dtype, gx.length);
+  out.set(gx);
+  return makeStorage(out, dtype, shape);
+}
+
+/** max-pool forward: the largest input of each window (padding never wins). */
+export function maxPool2d(x: Storage, g: WindowGeometry): Storage {
+  const out = outputStorage(x.dtype, g, g.c);
+  maxPoolScan(x, g, out.data, new Int32Array(out.size));
+  return out;
+}
+
+/** max-pool backward: each output's gradient goes to the input element that won its window. */
+export function maxPool2dGrad(grad: Storage, x: Storage, g: WindowGeometry): Storage {
+  const size = g.n * g.c * g.oh * g.ow;
+  const index = new Int32Array(size);
+  maxPoolScan(x, g, new Float64Array(size), index);
+  const gd = contiguousData(grad);
+  const gx = new Float64Array(g.n * g.c * g.h * g.w);
+  for (let i = 0; i < size; i++) gx[index[i]] += gd[i];
+  const out = allocate(grad.dtype, gx.length);
+  out.set(gx);
+  return makeStorage(out, grad.dtype, x.shape);
+}
+
+/**
+ * For every window, writes its maximum to `values` and the contiguous NCHW index of the winning
+ * input to `index`. NOTE: as in PyTorch, the first maximum wins ties and a NaN always wins.
+ */
+function maxPoolScan(x: Storage, g: WindowGeometry, values: TypedArray, index: Int32Array): void {
+  const [sn, sc, sy, sx] = nchwStrides(x);
+  const data = x.data;
+  let o = 0;
+  for (let plane = 0; plane < g.n * g.c; plane++) {
+    const img = Math.floor(plane / g.c);
+    const base = x.offset + img * sn + (plane - img * g.c) * sc;
+    for (let oy = 0; oy < g.oh; oy++) {
+      const y0 = Math.max(0, oy * g.sh - g.ph);
+      const y1 = Math.min(g.h, oy * g.sh - g.ph + g.kh);
+      for (let ox = 0; ox < g.ow; ox++, o++) {
+        const x0 = Math.max(0, ox * g.sw - g.pw);
+        const x1 = Math.min(g.w, ox * g.sw - g.pw + g.kw);
+        let best = -Infinity;
+        let at = y0 * g.w + x0;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const v = data[base + iy * sy + ix * sx];
+            if (v > best || v !== v) {
+              best = v;
+              at = iy * g.w + ix;
+            }
+          }
+        }
+        values[o] = best;
+        index[o] = plane * g.h * g.w + at;
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+// Convolution and pooling ops: conv2d and maxPool2d over NCHW (or unbatched CHW) tensors, each with
+// its checks and backward. The loops (im2col + gemm, col2im, window scans) are in kernels/conv.ts.
+
+import { defineOp } from "../autograd/op.js";
+import { promoteTypes, type DType } from "../dtype.js";
+import { TensorError } from "../errors.js";
+import * as kernels from "../kernels/conv.js";
+import type { WindowGeometry } from "../kernels/conv.js";
+import { formatShape, type Shape } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+/** A size per spatial dim: one number for both, or `[h, w]`. */
+export type Size2d = number | readonly [number, number];
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  /** Step of the kernel over the input (default 1). */
+  stride?: Size2d;
+  /** Zeros added on each side of the input (default 0). */
+  padding?: Size2d;
+}
+
+/** Options of {@link maxPool2d}. */
+export interface MaxPool2dOptions {
+  /** Step of the window over the input (default: the kernel size). */
+  stride?: Size2d | null;
+  /** -Infinity added on each side of the input, at most half the kernel size (default 0). */
+  padding?: Size2d;
+}
+
+interface WindowAttrs {
+  stride: Size2d;
+  padding: Size2d;
+}
+
+/** Reads a number-or-pair setting; every entry must be an integer >= `min`. */
+function pair(op: string, name: string, value: Size2d, min: number): [number, number] {
+  const [h, w] = typeof value === "number" ? [value, value] : Array.isArray(value) && value.length === 2 ? value : [NaN, NaN];
+  const ok = (v: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= min;
+  if (!ok(h) || !ok(w)) {
+    const kind = min > 0 ? "a positive integer" : "a non-negative integer";
+    throw new TensorError(`${op}: ${name} must be ${kind} or a pair [h, w] of them, got ${JSON.stringify(value)}`);
+  }
+  return [h, w];
+}
+
+/** Checks a 4-d NCHW or 3-d CHW input and returns [n, c, h, w, unbatched]. */
+function inputDims(op: string, x: Shape): [number, number, number, number, boolean] {
+  if (x.length === 4) return [x[0], x[1], x[2], x[3], false];
+  if (x.length === 3) return [1, x[0], x[1], x[2], true];
+  throw new TensorError(`${op}: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got ${formatShape(x)}`);
+}
+
+/** Output sizes floor((size + 2·padding − kernel) / stride) + 1, or an error when the window does not fit. */
+function windowGeometry(op: string, x: Shape, kernel: [number, number], stride: [number, number], padding: [number, number], o: number): WindowGeometry {
+  const [n, c, h, w, unbatched] = inputDims(op, x);
+  const [kh, kw] = kernel;
+  const [sh, sw] = stride;
+  const [ph, pw] = padding;
+  if (kh > h + 2 * ph || kw > w + 2 * pw) {
+    throw new TensorError(
+      `${op}: kernel ${kh}x${kw} is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} (input ${formatShape(x)}, padding ${formatShape(padding)})`,
+    );
+  }
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow, unbatched };
+}
+
+function checkConv2d([x, weight, bias]: readonly Tensor[], { stride, padding }: WindowAttrs): WindowGeometry & { dtype: DType } {
+  const s = pair("conv2d", "stride", stride, 1);
+  const p = pair("conv2d", "padding", padding, 0);
+  inputDims("conv2d", x.shape);
+  const ws = weight.shape;
+  if (ws.length !== 4 || ws[2] === 0 || ws[3] === 0) {
+    throw new TensorError(`conv2d: weight must be 4-d [out,in,kh,kw] with a non-empty kernel, got ${formatShape(ws)}`);
+  }
+  const channels = x.shape[x.ndim - 3];
+  if (channels !== ws[1]) {
+    throw new TensorError(
+      `conv2d: input has ${channels} channels (${formatShape(x.shape)}) but weight expects ${ws[1]} (${formatShape(ws)})`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== ws[0])) {
+    throw new TensorError(`conv2d: bias must have shape [${ws[0]}] to match weight ${formatShape(ws)}, got ${formatShape(bias.shape)}`);
+  }
+  const geometry = windowGeometry("conv2d", x.shape, [ws[2], ws[3]], s, p, ws[0]);
+  const dtype = promoteTypes(promoteTypes(x.dtype, weight.dtype), bias ? bias.dtype : x.dtype);
+  return { ...geometry, dtype };
+}
+
+const conv2dOp = defineOp<WindowGeometry & { dtype: DType }, WindowAttrs>({
+  name: "conv2d",
+  check: checkConv2d,
+  forward: ([x, weight, bias], g) => kernels.conv2d(x, weight, bias ?? null, g, g.dtype),
+  // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions
+  backward: (g, [x, weight, bias], _out, geo) => [
+    x.requiresGrad ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype)) : null,
+    weight.requiresGrad ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype)) : null,
+    bias?.requiresGrad ? g.sum(geo.unbatched ? [1, 2] : [0, 2, 3]) : null,
+  ],
+});
+
+/**
+ * 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`) of `x` [N, C, H, W] (or
+ * unbatched [C, H, W]) with `weight` [out, C, kh, kw], plus `bias` [out] when given. Output sizes
+ * are floor((H + 2·padding − kh) / stride) + 1. Differentiable in `x`, `weight` and `bias`.
+ * @example
+ * const y = conv2d(Tensor.randn([8, 1, 28, 28]), Tensor.randn([32, 1, 3, 3]), null, { padding: 1 });
+ * y.shape; // [8, 32, 28, 28]
+ */
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  { stride = 1, padding = 0 }: Conv2dOptions = {},
+): Tensor {
+  return conv2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding });
+}
+
+interface PoolAttrs extends WindowAttrs {
+  kernelSize: Size2d;
+}
+
+function checkMaxPool2d([x]: readonly Tensor[], { kernelSize, stride, padding }: PoolAttrs): WindowGeometry {
+  const k = pair("maxPool2d", "kernelSize", kernelSize, 1);
+  const s = pair("maxPool2d", "stride", stride, 1);
+  const p = pair("maxPool2d", "padding", padding, 0);
+  if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
+    throw new TensorError(`maxPool2d: padding ${formatShape(p)} must be at most half the kernel size ${formatShape(k)}`);
+  }
+  const c = inputDims("maxPool2d", x.shape)[1];
+  return windowGeometry("maxPool2d", x.shape, k, s, p, c);
+}
+
+const maxPool2dOp = defineOp<WindowGeometry, PoolAttrs>({
+  name: "maxPool2d",
+  check: checkMaxPool2d,
+  forward: ([x], g) => kernels.maxPool2d(x, g),
+  // d max / d x_i = 1 for the element that won the window (the first on ties), 0 elsewhere
+  backward: (g, [x], _out, geo) => [new Tensor(kernels.maxPool2dGrad(g.storage, x.storage, geo))],
+});
+
+/**
+ * 2-D max pooling (`torch.nn.functional.max_pool2d`) of `x` [N, C, H, W] (or [C, H, W]): the
+ * largest element of each kernelSize window, moved by `stride` (default kernelSize) over the input
+ * padded with -Infinity. The gradient goes to each window's first maximum.
+ * @example
+ * maxPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray(); // [[[[4]]]]
+ */
+export function maxPool2d(x: Tensor, kernelSize: Size2d, { stride = null, padding = 0 }: MaxPool2dOptions = {}): Tensor {
+  return maxPool2dOp([x], { kernelSize, stride: stride ?? kernelSize, padding });
+}
