@@ -146,7 +146,7 @@ describe("stateDict", () => {
   it("with strict: false loads what matches and reports the rest", () => {
     const layer = new Linear(3, 2);
     const source = new Linear(3, 2);
-    const result = layer.loadStateDict({ weight: source.weight, extra: source.bias }, { strict: false });
+    const result = layer.loadStateDict({ weight: source.weight, extra: source.weight }, { strict: false });
     expect(result).toEqual({ missingKeys: ["bias"], unexpectedKeys: ["extra"] });
     expect(layer.weight.toArray()).toEqual(source.weight.toArray());
   });

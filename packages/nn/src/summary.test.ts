@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { manualSeed, Tensor } from "@tg/tensor";
 import { ReLU } from "./activation.js";
-import { BatchNorm1D } from "./batchnorm.js";
+import { BatchNorm1D, BatchNorm2D } from "./batchnorm.js";
+import { Conv2D, MaxPool2D } from "./conv.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
@@ -67,6 +68,20 @@ describe("summary", () => {
     expect(text).toMatch(/^ {2}Sequential \(body\)\s+\[3,4\]\s+--$/m);
     expect(text).toMatch(/^ {4}Linear \(0\)\s+\[3,4\]\s+12$/m);
     expect(text).toContain("Total params: 16");
+  });
+
+  it("prints the README's CNN table", () => {
+    const cnn = new Sequential(new Conv2D(1, 8, 3, { padding: 1 }), new BatchNorm2D(8), new ReLU(),
+      new MaxPool2D(2), new Flatten(), new Linear(8 * 14 * 14, 10));
+    const text = summary(cnn, [1, 1, 28, 28]);
+    // conv 8·1·3·3 + 8 = 80; batchnorm 8 + 8 = 16; linear 1568·10 + 10 = 15,690; buffers 8 + 8 + 1
+    expect(text).toMatch(/^ {2}Conv2D \(0\)\s+\[1,8,28,28\]\s+80$/m);
+    expect(text).toMatch(/^ {2}BatchNorm2D \(1\)\s+\[1,8,28,28\]\s+16$/m);
+    expect(text).toMatch(/^ {2}MaxPool2D \(3\)\s+\[1,8,14,14\]\s+--$/m);
+    expect(text).toMatch(/^ {2}Flatten \(4\)\s+\[1,1568\]\s+--$/m);
+    expect(text).toMatch(/^ {2}Linear \(5\)\s+\[1,10\]\s+15,690$/m);
+    expect(text).toContain("Total params: 15,786");
+    expect(text).toContain("Buffer elements: 17");
   });
 
   it("restores the model when the forward throws", () => {
