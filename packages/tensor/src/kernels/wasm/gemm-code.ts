@@ -1,0 +1,231 @@
+// The gemm kernels in WebAssembly, written with emitter.ts: packing of A and B into strips (with
+// 4x4 in-register transposes for the transposed layouts) and an MR x NR register-tiled f32x4
+// micro-kernel. The TypeScript driver that calls them is gemm.ts.
+
+import {
+  type Code,
+  FunctionBuilder,
+  type Local,
+  type ModuleBuilder,
+  add,
+  block,
+  brIf,
+  call,
+  f32Load,
+  f32Store,
+  forRange,
+  geS,
+  get,
+  i32,
+  ifThen,
+  inc,
+  load,
+  loadSplat,
+  loop,
+  ltS,
+  mul,
+  ne,
+  relaxedMadd,
+  set,
+  shuffle,
+  store,
+  sub,
+  vadd,
+  vmul,
+  zero,
+} from "./emitter.js";
+
+/** Rows of A per micro-kernel strip. */
+export const MR = 4;
+/** Columns of B per micro-kernel strip (two f32x4 vectors). */
+export const NR = 8;
+/** Depth of one packed panel: a KC x NR strip of B stays in L1 while the kernel sweeps A. */
+export const KC = 256;
+
+/** Function indices of the gemm kernels inside the module. */
+export interface GemmFunctions {
+  tile: number;
+}
+
+/**
+ * Adds the gemm functions to `mod`. Exports (all pointers are byte addresses, sizes in elements):
+ * - `pack_a_copy`/`pack_a_transpose`(dst, src, ld, k, m): pack A into MR-row strips from a
+ *   column-major (element (i,p) at p·ld+i) or row-major (i·ld+p) source;
+ * - `pack_b_copy`/`pack_b_transpose`(dst, src, ld, k, n): pack B into NR-column strips from a
+ *   row-major (p·ld+j) or column-major (j·ld+p) source;
+ * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1): C[i0:i1, j0:j1] = A·B.
+ */
+export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmFunctions {
+  const edge = mod.add(...packEdge(), false);
+  for (const [name, width] of [["a", MR], ["b", NR]] as const) {
+    mod.add(...packCopy(`pack_${name}_copy`, width, edge));
+    mod.add(...packTranspose(`pack_${name}_transpose`, width, edge));
+  }
+  const micro = mod.add(...microKernel(relaxed), false);
+  return { tile: mod.add(...tile(micro)) };
+}
+
+/**
+ * pack_edge(dst, src, sp, sx, kc, count, width): for p < kc writes `width` floats, element x
+ * being src[p·sp + x·sx] (byte strides) for x < count and 0 after.
+ */
+function packEdge(): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("pack_edge", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
+  const [dst, src, sp, sx, kc, count, width] = f.params;
+  const p = f.local("i32");
+  const x = f.local("i32");
+  const body = forRange(p, i32(0), get(kc), i32(1),
+    forRange(x, i32(0), get(width), i32(4), store(add(get(dst), mul(get(x), i32(4))), zero())),
+    forRange(x, i32(0), get(count), i32(1),
+      f32Store(add(get(dst), mul(get(x), i32(4))), f32Load(add(get(src), mul(get(x), get(sx)))))),
+    inc(dst, mul(get(width), i32(4))),
+    inc(src, get(sp)),
+  );
+  return [f, body];
+}
+
+/** Shared loop over KC panels and `width`-wide strips; `full` packs a whole strip. */
+function panels(
+  f: FunctionBuilder,
+  width: number,
+  pc: Local,
+  full: (s: Code, kc: Local) => Code,
+  edgeCall: (s: Code, kc: Local, count: Code) => Code,
+): Code {
+  const [, , , k, x] = f.params;
+  const kc = f.local("i32");
+  const s = f.local("i32");
+  return forRange(pc, i32(0), get(k), i32(KC),
+    set(kc, sub(get(k), get(pc))),
+    ifThen(geS(get(kc), i32(KC)), set(kc, i32(KC))),
+    forRange(s, i32(0), get(x), i32(width),
+      ifThen(geS(get(x), add(get(s), i32(width))), full(get(s), kc), edgeCall(get(s), kc, sub(get(x), get(s))))),
+  );
+}
+
+/** Packs from a source contiguous along the strip: element (p, x) at src[p·ld + x]. */
+function packCopy(name: string, width: number, edge: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder(name, ["i32", "i32", "i32", "i32", "i32"]);
+  const [dst, src, ld] = f.params;
+  const pc = f.local("i32");
+  const ptr = f.local("i32");
+  const p = f.local("i32");
+  const ldBytes = mul(get(ld), i32(4));
+  const origin = (s: Code) => add(get(src), mul(add(mul(get(pc), get(ld)), s), i32(4)));
+  const body = panels(f, width, pc,
+    (s, kc) => [
+      set(ptr, origin(s)),
+      forRange(p, i32(0), get(kc), i32(1),
+        Array.from({ length: width / 4 }, (_, g) => store(get(dst), load(get(ptr), 16 * g), 16 * g)),
+        inc(dst, i32(4 * width)),
+        inc(ptr, ldBytes)),
+    ],
+    (s, kc, count) => [call(edge, get(dst), origin(s), ldBytes, i32(4), get(kc), count, i32(width)), inc(dst, mul(get(kc), i32(4 * width)))],
+  );
+  return [f, body];
+}
+
+/** Packs from a source contiguous along k: element (p, x) at src[x·ld + p], 4x4 blocks transposed. */
+function packTranspose(name: string, width: number, edge: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder(name, ["i32", "i32", "i32", "i32", "i32"]);
+  const [dst, src, ld] = f.params;
+  const pc = f.local("i32");
+  const ptr = f.local("i32");
+  const p = f.local("i32");
+  const r = [0, 1, 2, 3].map(() => f.local("v128"));
+  const t = [0, 1, 2, 3].map(() => f.local("v128"));
+  const ldBytes = mul(get(ld), i32(4));
+  const origin = (s: Code) => add(get(src), mul(add(mul(s, get(ld)), get(pc)), i32(4)));
+  const transposeGroup = (g: number): Code => [
+    r.map((rq, q) => set(rq, load(add(get(ptr), mul(i32(4 * g + q), ldBytes))))),
+    set(t[0], shuffle(get(r[0]), get(r[1]), [0, 4, 1, 5])),
+    set(t[1], shuffle(get(r[0]), get(r[1]), [2, 6, 3, 7])),
+    set(t[2], shuffle(get(r[2]), get(r[3]), [0, 4, 1, 5])),
+    set(t[3], shuffle(get(r[2]), get(r[3]), [2, 6, 3, 7])),
+    store(get(dst), shuffle(get(t[0]), get(t[2]), [0, 1, 4, 5]), 16 * g),
+    store(get(dst), shuffle(get(t[0]), get(t[2]), [2, 3, 6, 7]), 16 * g + 4 * width),
+    store(get(dst), shuffle(get(t[1]), get(t[3]), [0, 1, 4, 5]), 16 * g + 8 * width),
+    store(get(dst), shuffle(get(t[1]), get(t[3]), [2, 3, 6, 7]), 16 * g + 12 * width),
+  ];
+  const body = panels(f, width, pc,
+    (s, kc) => [
+      set(ptr, origin(s)),
+      set(p, i32(0)),
+      block(brIf(0, ltS(get(kc), i32(4))), loop(
+        Array.from({ length: width / 4 }, (_, g) => transposeGroup(g)),
+        inc(dst, i32(16 * width)),
+        inc(ptr, i32(16)),
+        inc(p, i32(4)),
+        brIf(0, geS(get(kc), add(get(p), i32(4)))))),
+      call(edge, get(dst), get(ptr), i32(4), ldBytes, sub(get(kc), get(p)), i32(width), i32(width)),
+      inc(dst, mul(sub(get(kc), get(p)), i32(4 * width))),
+    ],
+    (s, kc, count) => [call(edge, get(dst), origin(s), i32(4), ldBytes, get(kc), count, i32(width)), inc(dst, mul(get(kc), i32(4 * width)))],
+  );
+  return [f, body];
+}
+
+/**
+ * micro(a, b, c, kc, ldcBytes, accumulate): the MR x NR block of C at c (row stride ldcBytes)
+ * becomes (accumulate ? C : 0) + Σ_p a[p]ᵀ·b[p] over packed strips a (kc x MR) and b (kc x NR).
+ * Each C element is a float32 running sum taken in order p = 0, 1, …, kc-1.
+ */
+function microKernel(relaxed: boolean): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("micro", ["i32", "i32", "i32", "i32", "i32", "i32"]);
+  const [a, b, c, kc, ldc, accumulate] = f.params;
+  const groups = NR / 4;
+  const acc = Array.from({ length: MR }, () => Array.from({ length: groups }, () => f.local("v128")));
+  const bv = Array.from({ length: groups }, () => f.local("v128"));
+  const av = f.local("v128");
+  const row = f.local("i32");
+  const eachRow = (fn: (r: number) => Code): Code =>
+    Array.from({ length: MR }, (_, r) => [fn(r), inc(row, get(ldc))]);
+  const madd = (x: Code, y: Code, z: Code): Code => (relaxed ? relaxedMadd(x, y, z) : vadd(z, vmul(x, y)));
+  const body: Code = [
+    set(row, get(c)),
+    ifThen(get(accumulate),
+      eachRow((r) => acc[r].map((v, g) => set(v, load(get(row), 16 * g)))),
+      acc.flat().map((v) => set(v, zero()))),
+    loop(
+      bv.map((v, g) => set(v, load(get(b), 16 * g))),
+      acc.map((accRow, r) => [
+        set(av, loadSplat(get(a), 4 * r)),
+        accRow.map((v, g) => set(v, madd(get(av), get(bv[g]), get(v)))),
+      ]),
+      inc(a, i32(4 * MR)),
+      inc(b, i32(4 * NR)),
+      set(kc, sub(get(kc), i32(1))),
+      brIf(0, ne(get(kc), i32(0))),
+    ),
+    set(row, get(c)),
+    eachRow((r) => acc[r].map((v, g) => store(get(row), get(v), 16 * g))),
+  ];
+  return [f, body];
+}
+
+/**
+ * gemm_tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1): computes rows [i0, i1) and
+ * columns [j0, j1) of C (row stride ldc) from the packed operands; i0, i1 are multiples of MR
+ * (or mPad) and j0, j1 multiples of NR (or nPad).
+ */
+function tile(micro: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("gemm_tile", Array<"i32">(11).fill("i32"));
+  const [aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1] = f.params;
+  const [pc, kc, aPanel, bStrip, jr, ir] = [0, 0, 0, 0, 0, 0].map(() => f.local("i32"));
+  const body = forRange(pc, i32(0), get(k), i32(KC),
+    set(kc, sub(get(k), get(pc))),
+    ifThen(geS(get(kc), i32(KC)), set(kc, i32(KC))),
+    set(aPanel, add(get(aPack), mul(mul(get(pc), get(mPad)), i32(4)))),
+    forRange(jr, get(j0), get(j1), i32(NR),
+      set(bStrip, add(get(bPack), mul(add(mul(get(pc), get(nPad)), mul(get(jr), get(kc))), i32(4)))),
+      forRange(ir, get(i0), get(i1), i32(MR),
+        call(micro,
+          add(get(aPanel), mul(mul(get(ir), get(kc)), i32(4))),
+          get(bStrip),
+          add(get(c), mul(add(mul(get(ir), get(ldc)), get(jr)), i32(4))),
+          get(kc),
+          mul(get(ldc), i32(4)),
+          ne(get(pc), i32(0))))),
+  );
+  return [f, body];
+}

@@ -1,0 +1,145 @@
+// The wasm gemm driver: copies strided operands into module memory in their own layout (rows or
+// columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
+// this thread or on the thread pool (threads.ts) and copies C out.
+
+import { MR, NR } from "./gemm-code.js";
+import { coreCount, workerThreads } from "./platform.js";
+import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
+import { type GemmJob, ThreadPool, tileCount } from "./threads.js";
+
+/** A strided float32 matrix: element (i, j) is data[offset + i·rowStride + j·colStride]. */
+export interface F32Matrix {
+  data: Float32Array;
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/** Problems below this many flops (2·m·n·k) stay on the calling thread. */
+export const THREAD_MIN_FLOPS = 2 ** 22;
+
+let threadCount: number | undefined;
+const pools = new WeakMap<Runtime, ThreadPool>();
+
+/** Sets how many threads (the caller included) share a large gemm; 1 turns threads off. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  threadCount = n;
+}
+
+/**
+ * The number of threads a large gemm uses: as set by setNumThreads, by default the number of
+ * cores. Where the runtime has no blocking worker threads (browsers) gemm runs on 1 regardless.
+ */
+export function getNumThreads(): number {
+  threadCount ??= coreCount();
+  return threadCount;
+}
+
+/** The pool for `threads` threads, or undefined when the runtime cannot run threads. */
+export function threadPool(runtime: Runtime, threads: number): ThreadPool | undefined {
+  if (threads <= 1 || !runtime.options.shared) return undefined;
+  const api = workerThreads();
+  if (api === undefined) return undefined;
+  let pool = pools.get(runtime);
+  if (pool === undefined) {
+    pool = new ThreadPool(runtime, api);
+    pools.set(runtime, pool);
+  }
+  pool.resize(threads);
+  return pool;
+}
+
+interface Layout {
+  /** Leading dimension in elements. */
+  ld: number;
+  /** True when element (i, j) is at j·ld + i. */
+  columnMajor: boolean;
+}
+
+/** Copies a rows x cols matrix to view[at …] densely, keeping whichever of its axes is contiguous. */
+function copyIn(view: Float32Array, at: number, x: F32Matrix, rows: number, cols: number): Layout {
+  const { data, offset, rowStride, colStride } = x;
+  if (cols === 1 || colStride === 1) {
+    if (rows === 1 || rowStride === cols) view.set(data.subarray(offset, offset + rows * cols), at);
+    else for (let i = 0; i < rows; i++) view.set(data.subarray(offset + i * rowStride, offset + i * rowStride + cols), at + i * cols);
+    return { ld: cols, columnMajor: false };
+  }
+  if (rows === 1 || rowStride === 1) {
+    if (colStride === rows) view.set(data.subarray(offset, offset + rows * cols), at);
+    else for (let j = 0; j < cols; j++) view.set(data.subarray(offset + j * colStride, offset + j * colStride + rows), at + j * rows);
+    return { ld: rows, columnMajor: true };
+  }
+  for (let i = 0, o = at; i < rows; i++) {
+    for (let j = 0, s = offset + i * rowStride; j < cols; j++, s += colStride) view[o++] = data[s];
+  }
+  return { ld: cols, columnMajor: false };
+}
+
+/** Tile sizes that give every thread several tiles to claim; they never change the values. */
+function tileShape(mPad: number, nPad: number, threads: number): { tileRows: number; tileCols: number } {
+  let tileRows = Math.min(mPad, 64);
+  let tileCols = Math.min(nPad, 256);
+  const count = () => Math.ceil(mPad / tileRows) * Math.ceil(nPad / tileCols);
+  while (count() < 4 * threads && (tileCols > 4 * NR || tileRows > 4 * MR)) {
+    if (tileCols > 4 * NR && tileCols >= tileRows) tileCols = Math.ceil(tileCols / 2 / NR) * NR;
+    else tileRows = Math.ceil(tileRows / 2 / MR) * MR;
+  }
+  return { tileRows, tileCols };
+}
+
+/**
+ * Writes A·B (A is m×k, B is k×n, any strides) into c[cOffset …] as a contiguous m×n block,
+ * like the reference `gemm` of kernels/matmul.ts but in float32 with WebAssembly SIMD.
+ * Transposed operands (Aᵀ·B, A·Bᵀ) are read in place. Each element is the float32 sum of its
+ * k products taken in order; with relaxed SIMD each step is a fused multiply-add.
+ * Throws if isWasmAvailable() is false.
+ */
+export function wasmGemm(m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number): void {
+  const runtime = getRuntime();
+  if (runtime === null) throw new Error("wasmGemm: WebAssembly SIMD is not available in this runtime");
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    c.fill(0, cOffset, cOffset + m * n);
+    return;
+  }
+  runGemm(runtime, m, n, k, a, b, c, cOffset, getNumThreads());
+}
+
+/** wasmGemm on an explicit runtime and thread count (tests use it to compare variants). */
+export function runGemm(runtime: Runtime, m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number, threads: number, callerJoins = true): void {
+  const mPad = Math.ceil(m / MR) * MR;
+  const nPad = Math.ceil(n / NR) * NR;
+  // 1. lay out [control | A | B | packed A | packed B | C] and copy the operands in
+  const aAt = CONTROL_BYTES;
+  const bAt = aAt + align64(4 * m * k);
+  const aPack = bAt + align64(4 * k * n);
+  const bPack = aPack + align64(4 * mPad * k);
+  const cAt = bPack + align64(4 * nPad * k);
+  const view = runtime.reserve(cAt + 4 * mPad * nPad, "wasmGemm");
+  const aLayout = copyIn(view, aAt / 4, a, m, k);
+  const bLayout = copyIn(view, bAt / 4, b, k, n);
+  // 2. pack: A into MR-row strips, B into NR-column strips, both in KC-deep panels
+  runtime.fn(aLayout.columnMajor ? "pack_a_copy" : "pack_a_transpose")(aPack, aAt, aLayout.ld, k, m);
+  runtime.fn(bLayout.columnMajor ? "pack_b_transpose" : "pack_b_copy")(bPack, bAt, bLayout.ld, k, n);
+  // 3. compute the tiles of C, on the pool when the problem is worth it
+  const pool = 2 * m * n * k >= THREAD_MIN_FLOPS ? threadPool(runtime, threads) : undefined;
+  const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...tileShape(mPad, nPad, pool?.size ?? 1) };
+  if (pool !== undefined) pool.run(job, callerJoins);
+  else runTilesHere(runtime, job);
+  // 4. copy C out
+  const c0 = cAt / 4;
+  if (n === nPad) c.set(view.subarray(c0, c0 + m * n), cOffset);
+  else for (let i = 0; i < m; i++) c.set(view.subarray(c0 + i * nPad, c0 + i * nPad + n), cOffset + i * n);
+}
+
+function runTilesHere(runtime: Runtime, job: GemmJob): void {
+  const tile = runtime.fn("gemm_tile");
+  const { aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols } = job;
+  const colTiles = Math.ceil(nPad / tileCols);
+  for (let t = 0, total = tileCount(job); t < total; t++) {
+    const i0 = Math.floor(t / colTiles) * tileRows;
+    const j0 = (t % colTiles) * tileCols;
+    tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+  }
+}

@@ -1,0 +1,165 @@
+// Worker threads that run gemm tiles on the runtime's shared memory (Node worker_threads). The
+// calling thread publishes a job in control words at the start of memory, wakes the workers,
+// takes tiles itself and blocks (Atomics.wait) until every tile is done, so calls stay
+// synchronous. Tiles are claimed one at a time; which thread computes a tile never changes its
+// values, so results do not depend on the thread count.
+
+import type { NodeWorker, WasmFunction, WorkerThreads } from "./platform.js";
+import { CONTROL_BYTES, type Runtime } from "./runtime.js";
+
+// Control words (Int32 indices). CLAIM holds (job sequence << 20) | next unclaimed tile.
+const GEN = 0;
+const CLAIM = 1;
+const DONE = 2;
+const TOTAL = 3;
+const ACTIVE = 4;
+const FAILED = 5;
+const JOB = 8;
+const STATS = 32;
+const MAX_STATS = CONTROL_BYTES / 4 - STATS;
+const TILE_MASK = 0xfffff;
+
+/** One gemm over packed operands, cut into tileRows x tileCols tiles of C. */
+export interface GemmJob {
+  aPack: number;
+  bPack: number;
+  c: number;
+  ldc: number;
+  k: number;
+  mPad: number;
+  nPad: number;
+  tileRows: number;
+  tileCols: number;
+}
+
+const JOB_FIELDS = ["aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileRows", "tileCols"] as const;
+
+/** The number of tiles a job is cut into. */
+export function tileCount(job: GemmJob): number {
+  return Math.ceil(job.mPad / job.tileRows) * Math.ceil(job.nPad / job.tileCols);
+}
+
+/**
+ * Claims and computes tiles until none is left. The worker source below repeats this loop in
+ * plain JavaScript; keep the two in step.
+ */
+function runTiles(ctl: Int32Array, tile: WasmFunction, id: number): void {
+  for (;;) {
+    const claim = Atomics.load(ctl, CLAIM);
+    const t = claim & TILE_MASK;
+    const total = Atomics.load(ctl, TOTAL);
+    if (t >= total) return;
+    const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols] = JOB_FIELDS.map((_, i) => Atomics.load(ctl, JOB + i));
+    if (Atomics.compareExchange(ctl, CLAIM, claim, claim + 1) !== claim) continue;
+    const colTiles = Math.ceil(nPad / tileCols);
+    const i0 = Math.floor(t / colTiles) * tileRows;
+    const j0 = (t % colTiles) * tileCols;
+    tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+    if (id < MAX_STATS) Atomics.add(ctl, STATS + id, 1);
+    if (Atomics.add(ctl, DONE, 1) + 1 === total) Atomics.notify(ctl, DONE);
+  }
+}
+
+const WORKER_SOURCE = `"use strict";
+const { workerData } = require("node:worker_threads");
+const { module, memory, id } = workerData;
+const tile = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm_tile;
+const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+function runTiles() {
+  for (;;) {
+    const claim = Atomics.load(ctl, ${CLAIM});
+    const t = claim & ${TILE_MASK};
+    const total = Atomics.load(ctl, ${TOTAL});
+    if (t >= total) return;
+    const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols] =
+      [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => Atomics.load(ctl, ${JOB} + i));
+    if (Atomics.compareExchange(ctl, ${CLAIM}, claim, claim + 1) !== claim) continue;
+    const colTiles = Math.ceil(nPad / tileCols);
+    const i0 = Math.floor(t / colTiles) * tileRows;
+    const j0 = (t % colTiles) * tileCols;
+    try {
+      tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+    } catch {
+      Atomics.store(ctl, ${FAILED}, 1);
+    }
+    if (id < ${MAX_STATS}) Atomics.add(ctl, ${STATS} + id, 1);
+    if (Atomics.add(ctl, ${DONE}, 1) + 1 === total) Atomics.notify(ctl, ${DONE});
+  }
+}
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, ${GEN}, seen);
+  seen = Atomics.load(ctl, ${GEN});
+  if (id < Atomics.load(ctl, ${ACTIVE})) runTiles();
+}
+`;
+
+/** Worker threads sharing a runtime's memory; the calling thread counts as thread 0. */
+export class ThreadPool {
+  private readonly workers: NodeWorker[] = [];
+  private readonly ctl: Int32Array;
+  private readonly tile: WasmFunction;
+  private seq = 0;
+  private failed = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly threads: WorkerThreads,
+  ) {
+    this.ctl = new Int32Array(runtime.memory.buffer, 0, CONTROL_BYTES / 4);
+    this.tile = runtime.fn("gemm_tile");
+  }
+
+  /** Starts or stops workers so that `count` threads (the caller included) share each job. */
+  resize(count: number): void {
+    const workers = this.failed ? 0 : count - 1;
+    while (this.workers.length < workers) this.spawn(this.workers.length + 1);
+    while (this.workers.length > workers) void this.workers.pop()!.terminate();
+  }
+
+  private spawn(id: number): void {
+    const workerData = { module: this.runtime.module, memory: this.runtime.memory, id };
+    const worker = new this.threads.Worker(WORKER_SOURCE, { eval: true, workerData });
+    // a worker that cannot start never claims a tile; the caller then computes them all
+    worker.on("error", () => {
+      this.failed = true;
+    });
+    worker.unref();
+    this.workers.push(worker);
+  }
+
+  /**
+   * Runs every tile of `job` and returns when all are done. With `callerJoins` false the
+   * calling thread only waits (tests use it to make the workers do all the work).
+   */
+  run(job: GemmJob, callerJoins = true): void {
+    const ctl = this.ctl;
+    // 1. close claiming, then publish the job and open claiming under a new sequence number
+    Atomics.store(ctl, CLAIM, TILE_MASK);
+    JOB_FIELDS.forEach((field, i) => Atomics.store(ctl, JOB + i, job[field]));
+    const total = tileCount(job);
+    Atomics.store(ctl, TOTAL, total);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, ACTIVE, this.failed ? 1 : this.workers.length + 1);
+    this.seq = (this.seq % 2047) + 1;
+    Atomics.store(ctl, CLAIM, this.seq << 20);
+    // 2. wake the workers, take tiles, wait for the rest
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.tile, 0);
+    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
+      Atomics.wait(ctl, DONE, done);
+    }
+    if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error("wasmGemm: a worker thread failed to compute its tile");
+  }
+
+  /** Tiles computed so far by each thread (index 0 is the caller); for tests. */
+  tilesPerThread(): number[] {
+    return Array.from({ length: this.workers.length + 1 }, (_, id) => Atomics.load(this.ctl, STATS + id));
+  }
+
+  /** The number of threads that share a job (the caller included). */
+  get size(): number {
+    return this.failed ? 1 : this.workers.length + 1;
+  }
+}
