@@ -224,28 +224,29 @@ export class Tensor {
    * and on a tensor that requires grad only inside `noGrad` (as in optimizer steps).
    */
   copy_(src: Tensor | number): this {
-    this.checkInPlace("copy_");
-    const s = typeof src === "number" ? creation.full([], src, { dtype: this.dtype }) : src;
-    if (!(s instanceof Tensor)) {
-      throw new TensorError(`copy_: expected a tensor or a number, got ${typeof s}`);
-    }
-    const target = this.storage;
-    const fits = shapesEqual(broadcastShapes("copy_", s.shape, this.shape), this.shape);
-    if (!fits) {
-      throw new TensorError(`copy_: cannot broadcast ${formatShape(s.shape)} to ${formatShape(this.shape)}`);
-    }
-    if (this.shape.some((n, i) => n > 1 && target.strides[i] === 0)) {
-      throw new TensorError(`copy_: several elements of this ${formatShape(this.shape)} view share memory`);
-    }
-    // read a source that overlaps this tensor's memory from a copy, so no element is read after it is written
-    const from = s.storage.data === target.data ? castStorage(s.storage, s.dtype) : s.storage;
-    copyInto(target, view(from, this.shape, broadcastStrides(from.shape, from.strides, this.shape)));
-    return this;
+    return this.write("copy_", src);
   }
 
   /** Fills this tensor with `value` in place (same rules as `copy_`). */
   fill_(value: number): this {
-    return this.copy_(value);
+    return this.write("fill_", value);
+  }
+
+  private write(op: string, src: Tensor | number): this {
+    this.checkInPlace(op);
+    const s = typeof src === "number" ? creation.full([], src, { dtype: this.dtype }) : src;
+    if (!(s instanceof Tensor)) throw new TensorError(`${op}: expected a tensor or a number, got ${typeof s}`);
+    const target = this.storage;
+    if (!shapesEqual(broadcastShapes(op, s.shape, this.shape), this.shape)) {
+      throw new TensorError(`${op}: cannot broadcast ${formatShape(s.shape)} to ${formatShape(this.shape)}`);
+    }
+    if (this.shape.some((n, i) => n > 1 && target.strides[i] === 0)) {
+      throw new TensorError(`${op}: several elements of this ${formatShape(this.shape)} view share memory`);
+    }
+    // read a source that shares this tensor's memory from a copy, so no element is read after it is written
+    const from = s.storage.data === target.data ? castStorage(s.storage, s.dtype) : s.storage;
+    copyInto(target, view(from, this.shape, broadcastStrides(from.shape, from.strides, this.shape)));
+    return this;
   }
 
   private checkInPlace(op: string): void {

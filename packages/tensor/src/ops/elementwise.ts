@@ -9,9 +9,10 @@ import {
   mapBinary,
   mapTernary,
   mapUnary,
-  type Arith,
   type BinaryFn,
+  type BinaryKind,
   type UnaryFn,
+  type UnaryKind,
 } from "../kernels/elementwise.js";
 import { broadcastShapes } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -23,8 +24,8 @@ interface BinarySpec {
   backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor) => Grads;
   /** The output dtype from the promoted one (true division makes int32 float32). */
   dtype?: (promoted: DType) => DType;
-  /** Runs the kernel's dedicated loop for this arithmetic instead of calling `forward`. */
-  arith?: Arith;
+  /** Names the kernel's own loop for this op, run instead of calling `forward`. */
+  kind?: BinaryKind;
 }
 
 /** Defines a broadcasting binary op whose second operand may be a JS number (of `a`'s dtype). */
@@ -36,7 +37,7 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
       return { shape: broadcastShapes(spec.name, a.shape, b.shape), dtype: spec.dtype?.(promoted) ?? promoted };
     },
     forward: ([a, b], { shape, dtype }) =>
-      mapBinary(a, b, spec.forward, shape, dtype, spec.arith),
+      mapBinary(a, b, spec.forward, shape, dtype, spec.kind),
     backward: (g, inputs, out) => spec.backward(g, inputs, out),
   });
   return (a, b) => op([a, operand(spec.name, b, a)], undefined);
@@ -48,6 +49,8 @@ interface UnarySpec {
   backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor;
   /** True for ops whose result is fractional, so an int32 input gives float32 (exp, log, …). */
   floatOut?: boolean;
+  /** Names the kernel's own loop for this op, run instead of calling `forward`. */
+  kind?: UnaryKind;
 }
 
 /** Defines an element-wise op of one tensor; int32 input gives float32 when `floatOut`. */
@@ -55,7 +58,7 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
   const op = defineOp<DType, undefined>({
     name: spec.name,
     check: ([x]) => (spec.floatOut && !isFloat(x.dtype) ? "float32" : x.dtype),
-    forward: ([x], dtype) => mapUnary(x, spec.forward, dtype),
+    forward: ([x], dtype) => mapUnary(x, spec.forward, dtype, spec.kind),
     backward: (g, [x], out) => [spec.backward(g, x, out)],
   });
   return (x) => op([x], undefined);
@@ -64,7 +67,7 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
 /** a + b, broadcast (`torch.add`). */
 export const add = binaryOp({
   name: "add",
-  arith: "add",
+  kind: "add",
   forward: (a, b) => a + b,
   backward: (g) => [g, g], // d(a+b)/da = d(a+b)/db = 1
 });
@@ -72,7 +75,7 @@ export const add = binaryOp({
 /** a - b, broadcast (`torch.sub`). */
 export const sub = binaryOp({
   name: "sub",
-  arith: "sub",
+  kind: "sub",
   forward: (a, b) => a - b,
   backward: (g) => [g, g.neg()], // d(a-b)/da = 1, d(a-b)/db = -1
 });
@@ -80,7 +83,7 @@ export const sub = binaryOp({
 /** a · b, broadcast (`torch.mul`). */
 export const mul = binaryOp({
   name: "mul",
-  arith: "mul",
+  kind: "mul",
   forward: (a, b) => a * b,
   backward: (g, [a, b]) => [g.mul(b), g.mul(a)], // d(ab)/da = b, d(ab)/db = a
 });
@@ -88,7 +91,7 @@ export const mul = binaryOp({
 /** a / b, broadcast; true division, so int32 operands give float32 (`torch.div`). */
 export const div = binaryOp({
   name: "div",
-  arith: "div",
+  kind: "div",
   forward: (a, b) => a / b,
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
   backward: (g, [a, b], out) => [
@@ -133,11 +136,17 @@ export const minimum = binaryOp({
 });
 
 /** -x (`torch.neg`). */
-export const neg = unaryOp({ name: "neg", forward: (x) => -x, backward: (g) => g.neg() });
+export const neg = unaryOp({
+  name: "neg",
+  kind: "neg",
+  forward: (x) => -x,
+  backward: (g) => g.neg(), // d(-x)/dx = -1
+});
 
 /** e^x (`torch.exp`). */
 export const exp = unaryOp({
   name: "exp",
+  kind: "exp",
   forward: Math.exp,
   backward: (g, _x, out) => g.mul(out), // d(e^x)/dx = e^x
   floatOut: true,
@@ -169,7 +178,8 @@ export const abs = unaryOp({
 /** max(x, 0) (`torch.relu`); the gradient at 0 is 0. */
 export const relu = unaryOp({
   name: "relu",
-  forward: (x) => (x > 0 ? x : x !== x ? x : 0),
+  kind: "relu",
+  forward: (x) => (x <= 0 ? 0 : x), // NaN stays NaN
   backward: (g, x) => g.mul(x.gt(0)), // NOTE: relu'(0) is taken as 0, as in PyTorch
 });
 
