@@ -54,7 +54,7 @@ describe("DataLoader", () => {
     const a = new DataLoader(ten(), { shuffle: true, seed: 123 });
     const b = new DataLoader(ten(), { shuffle: true, seed: 123 });
     expect(a.order(5)).toEqual(b.order(5));
-    [...b];
+    expect([...b].length).toBe(10);
     expect(b.order(0)).toEqual(a.order(0));
     expect(a.order(0)).not.toEqual(a.order(1));
     expect(a.order(2).length).toBe(10);
@@ -107,7 +107,7 @@ describe("DataLoader", () => {
     expect(() => new DataLoader(ds, { dropLast: untyped(1) })).toThrow("DataLoader: dropLast must be true or false, got 1");
     expect(() => new DataLoader(ds, { seed: -1 })).toThrow("DataLoader: seed must be an integer in [0, 2^32), got -1");
     expect(() => new DataLoader(ds, untyped({ batch_size: 4 }))).toThrow('DataLoader: unknown option "batch_size"');
-    expect(() => new DataLoader(untyped({}), {})).toThrow(TypeError);
+    expect(() => new DataLoader(untyped<Dataset<number>>({}), {})).toThrow(TypeError);
   });
 
   it("batches 60,000 rows of 784 floats quickly", () => {

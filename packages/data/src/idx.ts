@@ -87,7 +87,10 @@ function inflate(bytes: Uint8Array): Uint8Array {
     return gunzipSync(bytes);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new Error(`parseIdx: expected valid gzip data after the magic bytes 1f 8b, found a corrupt or truncated stream (${reason})`);
+    throw new Error(
+      `parseIdx: expected valid gzip data after the magic bytes 1f 8b, found a corrupt or truncated stream (${reason})`,
+      { cause: e },
+    );
   }
 }
 
