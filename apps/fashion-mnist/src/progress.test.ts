@@ -1,0 +1,48 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { formatEpochLine, TrainingProgress, type ProgressStream } from "./progress.js";
+import { fakeEpochs } from "./testing/fixtures.js";
+
+function capture(isTTY: boolean): { stream: ProgressStream; text: () => string } {
+  const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
+  const chunks: Buffer[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+describe("TrainingProgress", () => {
+  it("writes plain lines without control characters when the stream is not a terminal", async () => {
+    const { stream, text } = capture(false);
+    const printed: string[] = [];
+    const progress = new TrainingProgress(stream, (line) => printed.push(line), 2);
+    progress.startEpoch(1, 10);
+    for (let step = 1; step <= 10; step++) progress.update({ epoch: 1, step, steps: 10, loss: 0.5, samplesPerSecond: 1234 });
+    progress.endEpoch(fakeEpochs(1)[0]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const out = text();
+    expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    expect(out).toContain("epoch 1/2 step 0/10");
+    expect(out).toContain("epoch 1/2 step 10/10 | loss 0.5000 | 1234 samples/s");
+    expect(out.endsWith("\n")).toBe(true);
+    expect(printed).toEqual([formatEpochLine(fakeEpochs(1)[0], 2)]);
+  });
+
+  it("draws a bar on a terminal", async () => {
+    const { stream, text } = capture(true);
+    const progress = new TrainingProgress(stream, () => undefined, 10);
+    progress.startEpoch(3, 4);
+    progress.update({ epoch: 3, step: 2, steps: 4, loss: 1.25, samplesPerSecond: 99 });
+    progress.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text()).toMatch(/epoch  3\/10 .*50% \| loss 1\.2500 \| 99 samples\/s/);
+  });
+});
+
+describe("formatEpochLine", () => {
+  it("gives the epoch's losses, accuracies and time on one line", () => {
+    const [m] = fakeEpochs(1);
+    expect(formatEpochLine(m, 10)).toBe(
+      "epoch  1/10 | train loss 0.8000 | train acc 80.00% | test loss 0.8000 | test acc 79.00% | 10.0 s (6000 samples/s)",
+    );
+  });
+});

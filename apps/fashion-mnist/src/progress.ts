@@ -1,0 +1,80 @@
+// Training progress with cli-progress: on a terminal a bar per epoch (loss, samples/s, ETA);
+// elsewhere (CI, pipes) the same figures as plain lines every few seconds, no control characters.
+
+import { SingleBar } from "cli-progress";
+import type { EpochMetrics } from "./metrics.js";
+import type { StepInfo } from "./train.js";
+
+/** A stream the progress is drawn on (process.stderr, or a test's stand-in). */
+export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/** Seconds between plain progress lines when the stream is not a terminal. */
+export const PLAIN_LINE_SECONDS = 10;
+
+/** Draws one progress bar per epoch on `stream`, and prints each epoch's summary through `print`. */
+export class TrainingProgress {
+  private bar: SingleBar | null = null;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly print: (line: string) => void,
+    private readonly epochs: number,
+  ) {
+    this.tty = stream.isTTY === true;
+  }
+
+  /** Starts the bar of `epoch`, which has `steps` optimizer steps. */
+  startEpoch(epoch: number, steps: number): void {
+    this.stop();
+    const width = String(this.epochs).length;
+    const label = `epoch ${String(epoch).padStart(width)}/${this.epochs}`;
+    const figures = "loss {loss} | {speed} samples/s | ETA {eta_formatted}";
+    this.bar = new SingleBar({
+      stream: this.stream,
+      format: this.tty ? `${label} {bar} {percentage}% | ${figures}` : `${label} step {value}/{total} | ${figures}`,
+      barsize: 30,
+      hideCursor: this.tty,
+      clearOnComplete: true,
+      gracefulExit: false,
+      noTTYOutput: !this.tty,
+      notTTYSchedule: PLAIN_LINE_SECONDS * 1000,
+      etaBuffer: 50,
+    });
+    this.bar.start(steps, 0, { loss: "-", speed: "-" });
+  }
+
+  /** Moves the bar to a step. */
+  update(info: StepInfo): void {
+    this.bar?.update(info.step, { loss: info.loss.toFixed(4), speed: Math.round(info.samplesPerSecond) });
+  }
+
+  /** Ends the bar and prints the epoch's summary line. */
+  endEpoch(m: EpochMetrics): void {
+    this.stop();
+    this.print(formatEpochLine(m, this.epochs));
+  }
+
+  /** Removes the bar (also on Ctrl-C), leaving the terminal as it was. */
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}
+
+/** The summary line of a finished epoch. */
+export function formatEpochLine(m: EpochMetrics, epochs: number): string {
+  const width = String(epochs).length;
+  return [
+    `epoch ${String(m.epoch).padStart(width)}/${epochs}`,
+    `train loss ${m.trainLoss.toFixed(4)}`,
+    `train acc ${percent(m.trainAccuracy)}`,
+    `test loss ${m.testLoss.toFixed(4)}`,
+    `test acc ${percent(m.testAccuracy)}`,
+    `${m.seconds.toFixed(1)} s (${Math.round(m.samplesPerSecond)} samples/s)`,
+  ].join(" | ");
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
