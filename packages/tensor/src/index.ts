@@ -13,4 +13,9 @@ export { TensorError } from "./errors.js";
 export { type DType, type TypedArray, promoteTypes } from "./dtype.js";
 export { type Shape, formatShape, broadcastShapes } from "./shape.js";
 export { type Storage } from "./storage.js";
-export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./testing/gradcheck.js";
+export {
+  gradcheck,
+  type GradcheckElement,
+  type GradcheckOptions,
+  type GradcheckReport,
+} from "./testing/gradcheck.js";

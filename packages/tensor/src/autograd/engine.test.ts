@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { defineOp, isGradEnabled, noGrad, Tensor, tensor, TensorError } from "../index.js";
+
+const leaf = (data: number[]) => tensor(data, { requiresGrad: true, dtype: "float64" });
+
+describe("backward", () => {
+  it("accumulates into .grad over two backward calls, as PyTorch does", () => {
+    const x = leaf([1, 2]);
+    x.mul(x).sum().backward();
+    x.mul(3).sum().backward();
+    expect(x.grad?.toArray()).toEqual([2 + 3, 4 + 3]);
+  });
+
+  it("can run twice over the same graph", () => {
+    const x = leaf([1, 2]);
+    const y = x.exp().sum();
+    y.backward();
+    y.backward();
+    expect(x.grad?.toArray()).toEqual([2 * Math.exp(1), 2 * Math.exp(2)]);
+  });
+
+  it("runs a 10,000-op chain without overflowing the stack", () => {
+    const x = leaf([1]);
+    let y = x;
+    for (let i = 0; i < 10_000; i++) y = y.mul(1.0001);
+    y.sum().backward();
+    expect(x.grad!.item()).toBeCloseTo(1.0001 ** 10_000, 8);
+  });
+
+  it("adds the gradients of every path through a diamond", () => {
+    const x = leaf([2]);
+    const a = x.mul(3);
+    const b = a.exp(); // x → a → b, and a → c
+    const c = a.mul(a);
+    b.add(c).sum().backward(); // d/dx = 3e^(3x) + 2·(3x)·3
+    expect(x.grad!.item()).toBeCloseTo(3 * Math.exp(6) + 36, 9);
+  });
+
+  it("counts an input used twice by one op twice", () => {
+    const x = leaf([3]);
+    x.mul(x).backward();
+    expect(x.grad!.item()).toBe(6);
+  });
+
+  it("takes an explicit gradient for a non-scalar output", () => {
+    const x = leaf([1, 2, 3]);
+    x.mul(2).backward(tensor([1, 0, -1]));
+    expect(x.grad?.toArray()).toEqual([2, 0, -2]);
+    const y = leaf([1, 2]);
+    y.pow(2).backward(tensor([1, 1], { dtype: "int32" }));
+    expect(y.grad?.toArray()).toEqual([2, 4]);
+  });
+
+  it("leaves .grad of non-leaves and of tensors that do not require grad null", () => {
+    const x = leaf([1, 2]);
+    const c = tensor([3, 4], { dtype: "float64" });
+    const h = x.mul(c);
+    h.sum().backward();
+    expect(h.grad).toBeNull();
+    expect(h.isLeaf).toBe(false);
+    expect(c.grad).toBeNull();
+    expect(x.grad?.toArray()).toEqual([3, 4]);
+  });
+
+  it("gives each leaf a gradient of its own dtype and shape, in fresh memory", () => {
+    const w = tensor([[1, 2]], { requiresGrad: true }); // float32
+    const b = tensor([0.5], { requiresGrad: true });
+    w.to("float64").mul(tensor([[2, 3]], { dtype: "float64" })).add(b).sum().backward();
+    expect(w.grad?.dtype).toBe("float32");
+    expect(w.grad?.toArray()).toEqual([[2, 3]]);
+    expect(b.grad?.shape).toEqual([1]);
+    expect(b.grad?.toArray()).toEqual([2]);
+    const s = tensor([1, 2], { requiresGrad: true });
+    s.sum().backward(); // the gradient of sum is a broadcast view; .grad must not be one
+    expect(s.grad?.storage.strides).toEqual([1]);
+  });
+
+  it("sends no gradient to int32 inputs", () => {
+    const x = leaf([1, 2]);
+    const i = tensor([3, 4], { dtype: "int32" });
+    x.mul(i).sum().backward();
+    expect(x.grad?.toArray()).toEqual([3, 4]);
+    expect(i.grad).toBeNull();
+  });
+});
+
+describe("backward errors", () => {
+  it("refuses a non-scalar output without a gradient", () => {
+    expect(() => leaf([1, 2]).mul(2).backward()).toThrow(
+      "backward: output has shape [2]; pass a gradient of that shape or reduce to a scalar",
+    );
+    expect(() => Tensor.zeros([64, 10], { requiresGrad: true }).mul(2).backward()).toThrow(
+      "backward: output has shape [64,10]; pass a gradient of that shape or reduce to a scalar",
+    );
+  });
+
+  it("refuses a gradient of the wrong shape, or not a tensor", () => {
+    expect(() => leaf([1, 2]).mul(2).backward(tensor([1, 2, 3]))).toThrow(
+      "backward: gradient has shape [3], expected [2]",
+    );
+    expect(() => leaf([1, 2]).mul(2).backward([1, 1] as never)).toThrow(
+      "backward: the gradient must be a tensor, got object",
+    );
+  });
+
+  it("refuses a tensor with no graph", () => {
+    expect(() => tensor([1]).backward()).toThrow(
+      "backward: the tensor does not require grad and has no graph to differentiate",
+    );
+  });
+
+  it("names the op whose backward returns a gradient of the wrong shape, and updates no leaf", () => {
+    const bad = defineOp<undefined>({
+      name: "bad",
+      check: () => undefined,
+      forward: ([x]) => x,
+      backward: (g) => [g.reshape([-1]).slice(0, 0, 1).expand([4, 3])],
+    });
+    const x = leaf([1, 2, 3]);
+    const y = leaf([5]);
+    // y comes first in the backward order, before the bad op is reached
+    const out = bad([x.reshape([3, 1])], undefined).sum().add(y);
+    expect(() => out.backward()).toThrow("bad.backward: gradient for input 0 has shape [4,3], expected [3,1]");
+    expect(y.grad).toBeNull(); // nothing is written when the pass fails
+    expect(x.grad).toBeNull();
+  });
+});
+
+describe("requiresGrad and .grad", () => {
+  it("only float tensors can require grad", () => {
+    const i = tensor([1], { dtype: "int32" });
+    expect(() => (i.requiresGrad = true)).toThrow(
+      "requiresGrad: only float tensors can require grad, got int32",
+    );
+    expect(() => new Tensor(i.storage, true)).toThrow(TensorError);
+  });
+
+  it("cannot be turned off on a non-leaf", () => {
+    const y = leaf([1]).mul(2);
+    expect(() => (y.requiresGrad = false)).toThrow(
+      "requiresGrad: cannot turn off requiresGrad of a non-leaf tensor; use detach()",
+    );
+  });
+
+  it(".grad takes null or a tensor of the same shape and dtype", () => {
+    const w = leaf([1, 2]);
+    w.grad = tensor([3, 4], { dtype: "float64" });
+    w.mul(1).sum().backward();
+    expect(w.grad?.toArray()).toEqual([4, 5]);
+    w.grad = null;
+    expect(w.grad).toBeNull();
+    expect(() => (w.grad = tensor([1, 2]))).toThrow(
+      "grad: expected null or a float64 tensor of shape [2], got float32 [2]",
+    );
+    expect(() => (w.grad = tensor([1], { dtype: "float64" }))).toThrow(TensorError);
+  });
+});
+
+describe("noGrad and detach", () => {
+  it("noGrad records nothing and restores grad mode, even when fn throws", () => {
+    const x = leaf([1]);
+    expect(isGradEnabled()).toBe(true);
+    const y = noGrad(() => {
+      expect(isGradEnabled()).toBe(false);
+      return x.mul(2);
+    });
+    expect(y.requiresGrad).toBe(false);
+    expect(y.isLeaf).toBe(true);
+    expect(isGradEnabled()).toBe(true);
+    expect(() =>
+      noGrad(() => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(isGradEnabled()).toBe(true);
+    noGrad(() => noGrad(() => undefined));
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it("detach shares the data but cuts the graph", () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(2);
+    const d = y.detach();
+    expect(d.requiresGrad).toBe(false);
+    expect(d.storage.data).toBe(y.storage.data);
+    y.add(d.mul(100)).sum().backward(); // the detached branch contributes nothing
+    expect(x.grad?.toArray()).toEqual([2, 2]);
+  });
+});
