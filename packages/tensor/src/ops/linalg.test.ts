@@ -72,6 +72,10 @@ describe("matmul forms", () => {
     expectClose(rows.matmul(b), reference(rows, b), 1e-12);
     const gappy = randn([4, 3, 4], r).slice(1, 0, 2);
     expectClose(gappy.matmul(b), reference(gappy, b), 1e-12);
+    const repeated = randn([1, 1, 4], r).expand([5, 1, 4]); // one row read for every batch
+    expectClose(repeated.matmul(b), reference(repeated, b), 1e-12);
+    const expandedBatch = randn([1, 3, 4], r).expand([5, 3, 4]);
+    expectClose(expandedBatch.matmul(b), reference(expandedBatch, b), 1e-12);
   });
 });
 

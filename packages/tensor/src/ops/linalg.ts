@@ -1,5 +1,5 @@
 // Matrix multiplication in every form torch.matmul accepts: 1-D·1-D (dot), 2-D, and batched
-// N-D with broadcast batch dims. The loops are in kernels/matmul.ts.
+// N-D with broadcast batch dims. The loops (a blocked, packed GEMM) are in kernels/matmul.ts.
 
 import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
@@ -26,6 +26,7 @@ export function checkMatmulShapes(a: Shape, b: Shape): void {
 }
 
 // operands with 2 or more dims; the batch dims broadcast
+// NOTE: the transposes in backward are views; the kernel's packing reads them in place
 const matmulOp = defineOp<{ batch: number[]; dtype: DType }, undefined>({
   name: "matmul",
   check: ([a, b]) => ({
