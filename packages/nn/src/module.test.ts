@@ -42,6 +42,21 @@ describe("Module", () => {
     expect(model.namedModules().map(([n]) => n)).toEqual(["", "0", "1", "2", "2.0"]);
   });
 
+  it("does not count a computed tensor kept in a field as a parameter", () => {
+    class Caching extends Module {
+      readonly weight = Tensor.ones([2], { requiresGrad: true });
+      last: Tensor | null = null;
+      forward(x: Tensor): Tensor {
+        this.last = x.mul(this.weight);
+        return this.last;
+      }
+    }
+    const m = new Caching();
+    m.forward(tensor([1, 2]));
+    expect(m.last?.requiresGrad).toBe(true);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["weight"]);
+  });
+
   it("lists a tensor shared by two layers once", () => {
     const a = new Linear(2, 2);
     const b = new Linear(2, 2);

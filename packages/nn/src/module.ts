@@ -47,11 +47,14 @@ export abstract class Module {
     return [];
   }
 
-  /** The module's own parameters: fields holding a tensor that requires grad, in declaration order. */
+  /**
+   * The module's own parameters: fields holding a leaf tensor that requires grad, in declaration
+   * order (a computed tensor kept in a field, which is not a leaf, is not a parameter).
+   */
   protected ownParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Tensor && value.requiresGrad) out.push([key, value]);
+      if (value instanceof Tensor && value.requiresGrad && value.isLeaf) out.push([key, value]);
     }
     return out;
   }
