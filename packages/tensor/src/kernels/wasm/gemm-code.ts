@@ -181,17 +181,21 @@ function microKernel(relaxed: boolean): [FunctionBuilder, Code] {
   const eachRow = (fn: (r: number) => Code): Code =>
     Array.from({ length: MR }, (_, r) => [fn(r), inc(row, get(ldc))]);
   const madd = (x: Code, y: Code, z: Code): Code => (relaxed ? relaxedMadd(x, y, z) : vadd(z, vmul(x, y)));
+  // one step of p: C += a[p]ᵀ·b[p]
+  const step = (): Code => [
+    bv.map((v, g) => set(v, load(get(b), 16 * g))),
+    acc.map((accRow, r) => [
+      set(av, loadSplat(get(a), 4 * r)),
+      accRow.map((v, g) => set(v, madd(get(av), get(bv[g]), get(v)))),
+    ]),
+  ];
   const body: Code = [
     set(row, get(c)),
     ifThen(get(accumulate),
       eachRow((r) => acc[r].map((v, g) => set(v, load(get(row), 16 * g)))),
       acc.flat().map((v) => set(v, zero()))),
     loop(
-      bv.map((v, g) => set(v, load(get(b), 16 * g))),
-      acc.map((accRow, r) => [
-        set(av, loadSplat(get(a), 4 * r)),
-        accRow.map((v, g) => set(v, madd(get(av), get(bv[g]), get(v)))),
-      ]),
+      step(),
       inc(a, i32(4 * MR)),
       inc(b, i32(4 * NR)),
       set(kc, sub(get(kc), i32(1))),
