@@ -84,6 +84,15 @@ describe("summary", () => {
     expect(text).toContain("Buffer elements: 17");
   });
 
+  it("keeps a forward defined as an own property", () => {
+    const inner = new ReLU();
+    const ownForward = (x: Tensor): Tensor => x.mul(2);
+    Object.defineProperty(inner, "forward", { value: ownForward, writable: true, configurable: true });
+    const model = new Sequential(inner, inner);
+    expect(summary(model, [1, 3])).toMatch(/^ {2}ReLU \(1\)\s+\[1,3\]\s+--$/m);
+    expect(Object.getOwnPropertyDescriptor(inner, "forward")?.value).toBe(ownForward);
+  });
+
   it("restores the model when the forward throws", () => {
     const model = new Sequential(new Linear(3, 4));
     expect(() => summary(model, [1, 5])).toThrow("Linear: expected input [...,3], got [1,5]");

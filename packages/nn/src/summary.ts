@@ -32,6 +32,7 @@ export function summary(model: Module, inputShape: Shape, opts: SummaryOptions =
   walk(model, model.constructor.name, 0);
 
   const modes = rows.map((r) => r.module.training);
+  const ownForwards = rows.map((r) => Object.getOwnPropertyDescriptor(r.module, "forward"));
   const dtype = opts.dtype ?? (model.parameters()[0]?.dtype === "float64" ? "float64" : "float32");
   for (const row of rows) {
     const forward = row.module.forward.bind(row.module);
@@ -49,10 +50,13 @@ export function summary(model: Module, inputShape: Shape, opts: SummaryOptions =
     model.eval();
     noGrad(() => model.forward(Tensor.zeros(inputShape, { dtype })));
   } finally {
-    rows.forEach((row, i) => {
-      Reflect.deleteProperty(row.module, "forward");
-      row.module.training = modes[i];
-    });
+    // restore in reverse, so a module listed twice gets its own original forward back last
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const own = ownForwards[i];
+      if (own === undefined) Reflect.deleteProperty(rows[i].module, "forward");
+      else Object.defineProperty(rows[i].module, "forward", own);
+      rows[i].module.training = modes[i];
+    }
   }
   return formatTable(rows, model);
 }
