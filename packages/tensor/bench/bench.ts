@@ -9,8 +9,13 @@ import { conv2d, Rng, Tensor } from "@tg/tensor";
 const rng = new Rng(0);
 const randn = (shape: number[]): Tensor => Tensor.randn(shape, { rng });
 
-/** Median wall time in ms of `repeats` runs of `fn`, after `warmup` unmeasured runs. */
-function time(fn: () => void, repeats: number, warmup = 2): number {
+interface Timing {
+  median: number;
+  best: number;
+}
+
+/** Median and best wall time in ms of `repeats` runs of `fn`, after `warmup` unmeasured runs. */
+function time(fn: () => void, repeats: number, warmup = 3): Timing {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -19,12 +24,25 @@ function time(fn: () => void, repeats: number, warmup = 2): number {
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return { median: times[Math.floor(times.length / 2)], best: times[0] };
 }
 
-function report(label: string, ms: number, flops?: number): void {
-  const rate = flops === undefined ? "" : `${(flops / ms / 1e6).toFixed(2).padStart(6)} GFLOPS  `;
-  console.log(`${label.padEnd(52)}${rate}${ms.toFixed(2).padStart(8)} ms`);
+/** Prints the median (and, in parentheses, the best run): GFLOPS when `flops` is given, and ms. */
+function report(label: string, { median, best }: Timing, flops?: number): void {
+  const gflops = (ms: number): string => (flops! / ms / 1e6).toFixed(2);
+  const rate = flops === undefined ? "" : `${gflops(median).padStart(6)} GFLOPS (${gflops(best)})`.padEnd(24);
+  console.log(`${label.padEnd(58)}${rate}${median.toFixed(1).padStart(8)} ms (${best.toFixed(1)})`);
+}
+
+/** Runs the kernels for a while first, so that V8 has optimised them before anything is timed. */
+function warmUp(): void {
+  const a = randn([128, 300]);
+  const b = randn([300, 130]);
+  const start = performance.now();
+  while (performance.now() - start < 500) {
+    a.matmul(b);
+    a.transpose(0, 1).matmul(a);
+  }
 }
 
 function benchMatmul(label: string, a: Tensor, b: Tensor, repeats: number): void {
@@ -80,6 +98,8 @@ function mlpStep(): void {
 }
 
 console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`);
+console.log("median of the runs, best run in parentheses\n");
+warmUp();
 matmuls();
 convs();
 mlpStep();

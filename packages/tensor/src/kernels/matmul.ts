@@ -17,7 +17,8 @@ export interface Matrix {
 // Micro-tile (MR rows of A × NR columns of B, 16 accumulators in locals) and cache blocks: a packed
 // B panel of KC×NR doubles (8 KiB) stays in L1, a packed A block of MC×KC doubles (128 KiB) in L2,
 // and a packed B block of KC×NC doubles (4 MiB) in L3. Measured on a 2-core EPYC with Node 20:
-// 4×4 beat 4×8, 8×4, 2×8, 3×4 and 6×4 (more accumulators spill out of the 16 xmm registers).
+// 4×4 beat 2×4, 3×4, 4×6, 6×4, 2×8, 4×8 and 8×4 (larger tiles spill out of the 16 xmm registers,
+// smaller ones load more per multiply-add).
 const MR = 4;
 const NR = 4;
 const KC = 256;
@@ -111,6 +112,7 @@ function packPanels(
     const count = Math.min(width, lines - l0);
     let s = start + l0 * lineStride;
     if (count === 4) {
+      // NOTE: the unrolled copy of a full panel assumes width 4 (MR = NR = 4)
       const s1 = lineStride;
       const s2 = 2 * lineStride;
       const s3 = 3 * lineStride;
