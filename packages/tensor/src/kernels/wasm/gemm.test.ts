@@ -32,7 +32,7 @@ function problem(rng: Rng, m: number, n: number, k: number, aLayout: Layout, bLa
 /** Runs the wasm gemm into the middle of a NaN-filled buffer and returns the m×n result. */
 function run(rt: Runtime, p: Problem, threads = 1, callerJoins = true): Float32Array {
   const c = new Float32Array(p.m * p.n + 10).fill(NaN);
-  runGemm(rt, p.m, p.n, p.k, p.a, p.b, c, 5, threads, callerJoins);
+  runGemm(rt, { ...p, c, cOffset: 5, ldc: p.n, accumulate: false }, threads, callerJoins);
   expect(Number.isNaN(c[4]) && Number.isNaN(c[p.m * p.n + 5])).toBe(true);
   return c.subarray(5, 5 + p.m * p.n);
 }
@@ -128,6 +128,22 @@ describe.skipIf(!available)("wasmGemm", () => {
     const want = referenceGemm(p.m, p.n, p.k, p.a, p.b);
     const scale = absProductSums(p.m, p.n, p.k, p.a, p.b);
     for (let i = 0; i < c.length; i++) expect(Math.abs(c[i] - want[i])).toBeLessThanOrEqual(2 * p.k * 2 ** -24 * scale[i]);
+  });
+
+  it("writes into rows of a wider C, or adds to it", () => {
+    const p = problem(new Rng(7), 3, 5, 6, "row", "column");
+    const want = referenceGemm(3, 5, 6, p.a, p.b);
+    const c = new Float32Array(2 + 3 * 8).fill(1.5);
+    wasmGemm(3, 5, 6, p.a, p.b, c, 2, { ldc: 8 });
+    const added = c.slice();
+    wasmGemm(3, 5, 6, p.a, p.b, added, 2, { ldc: 8, accumulate: true });
+    for (let i = 0; i < 3; i++) {
+      expect(Array.from(c.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(Array.from(want.subarray(5 * i, 5 * i + 5)));
+      expect(Array.from(c.subarray(7 + 8 * i, 10 + 8 * i))).toEqual([1.5, 1.5, 1.5]);
+      const twice = Array.from(want.subarray(5 * i, 5 * i + 5), (x) => Math.fround(x + x));
+      expect(Array.from(added.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(twice);
+    }
+    expect(c[0]).toBe(1.5);
   });
 
   it("writes zeros for k = 0 and nothing for m = 0", () => {

@@ -88,26 +88,59 @@ function tileShape(mPad: number, nPad: number, threads: number): { tileRows: num
   return { tileRows, tileCols };
 }
 
+/** Where wasmGemm puts its result. */
+export interface GemmOutput {
+  /** Row stride of C in elements (default n: a contiguous m×n block). */
+  ldc?: number;
+  /** Add A·B to C instead of overwriting it (default false). */
+  accumulate?: boolean;
+}
+
 /**
- * Writes A·B (A is m×k, B is k×n, any strides) into c[cOffset …] as a contiguous m×n block,
- * like the reference `gemm` of kernels/matmul.ts but in float32 with WebAssembly SIMD.
- * Transposed operands (Aᵀ·B, A·Bᵀ) are read in place. Each element is the float32 sum of its
- * k products taken in order; with relaxed SIMD each step is a fused multiply-add.
+ * Writes A·B (A is m×k, B is k×n, any strides) into the m×n block of `c` at `cOffset` with row
+ * stride `ldc`, or adds it there with `accumulate`, like the reference gemm of kernels/matmul.ts
+ * but in float32 with WebAssembly SIMD. Transposed operands (Aᵀ·B, A·Bᵀ) are read in place.
+ * Each element of A·B is the float32 sum of its k products taken in order (with relaxed SIMD
+ * every step is a fused multiply-add); accumulate then adds it to C in float32.
  * Throws if isWasmAvailable() is false.
  */
-export function wasmGemm(m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number): void {
+export function wasmGemm(
+  m: number,
+  n: number,
+  k: number,
+  a: F32Matrix,
+  b: F32Matrix,
+  c: Float32Array,
+  cOffset: number,
+  output: GemmOutput = {},
+): void {
   const runtime = getRuntime();
   if (runtime === null) throw new Error("wasmGemm: WebAssembly SIMD is not available in this runtime");
   if (m === 0 || n === 0) return;
+  const { ldc = n, accumulate = false } = output;
   if (k === 0) {
-    c.fill(0, cOffset, cOffset + m * n);
+    if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOffset + i * ldc, cOffset + i * ldc + n);
     return;
   }
-  runGemm(runtime, m, n, k, a, b, c, cOffset, getNumThreads());
+  runGemm(runtime, { m, n, k, a, b, c, cOffset, ldc, accumulate }, getNumThreads());
 }
 
-/** wasmGemm on an explicit runtime and thread count (tests use it to compare variants). */
-export function runGemm(runtime: Runtime, m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number, threads: number, callerJoins = true): void {
+/** One gemm call: C[cOffset + i·ldc + j] (+)= Σ_p A[i,p]·B[p,j]. */
+export interface GemmCall {
+  m: number;
+  n: number;
+  k: number;
+  a: F32Matrix;
+  b: F32Matrix;
+  c: Float32Array;
+  cOffset: number;
+  ldc: number;
+  accumulate: boolean;
+}
+
+/** wasmGemm on an explicit runtime and thread count, for k > 0 (tests use it to compare variants). */
+export function runGemm(runtime: Runtime, call: GemmCall, threads: number, callerJoins = true): void {
+  const { m, n, k, a, b } = call;
   const mPad = Math.ceil(m / MR) * MR;
   const nPad = Math.ceil(n / NR) * NR;
   // 1. lay out [control | A | B | packed A | packed B | C] and copy the operands in
@@ -127,10 +160,21 @@ export function runGemm(runtime: Runtime, m: number, n: number, k: number, a: F3
   const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...tileShape(mPad, nPad, pool?.size ?? 1) };
   if (pool !== undefined) pool.run(job, callerJoins);
   else runTilesHere(runtime, job);
-  // 4. copy C out
-  const c0 = cAt / 4;
-  if (n === nPad) c.set(view.subarray(c0, c0 + m * n), cOffset);
-  else for (let i = 0; i < m; i++) c.set(view.subarray(c0 + i * nPad, c0 + i * nPad + n), cOffset + i * n);
+  copyOut(view, cAt / 4, nPad, call);
+}
+
+/** Writes (or adds) the m×n result at view[from …] (row stride nPad) into C. */
+function copyOut(view: Float32Array, from: number, nPad: number, { m, n, c, cOffset, ldc, accumulate }: GemmCall): void {
+  if (!accumulate && n === nPad && ldc === n) {
+    c.set(view.subarray(from, from + m * n), cOffset);
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const src = from + i * nPad;
+    const dst = cOffset + i * ldc;
+    if (accumulate) for (let j = 0; j < n; j++) c[dst + j] += view[src + j];
+    else c.set(view.subarray(src, src + n), dst);
+  }
 }
 
 function runTilesHere(runtime: Runtime, job: GemmJob): void {
