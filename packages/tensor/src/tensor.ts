@@ -117,64 +117,111 @@ export class Tensor {
     this._requiresGrad = true;
   }
 
+  /** A tensor of zeros, float32 unless `opts.dtype` is given (`torch.zeros`). */
   static zeros(shape: Shape, opts?: CreationOptions): Tensor { return creation.zeros(shape, opts); }
+  /** A tensor of ones (`torch.ones`). */
   static ones(shape: Shape, opts?: CreationOptions): Tensor { return creation.ones(shape, opts); }
+  /** A tensor filled with `value` (`torch.full`). */
   static full(shape: Shape, value: number, opts?: CreationOptions): Tensor { return creation.full(shape, value, opts); }
+  /** Zeros with the shape (and, unless given, the dtype) of `t`. */
   static zerosLike(t: Tensor, opts?: CreationOptions): Tensor { return creation.zerosLike(t, opts); }
+  /** Ones with the shape (and, unless given, the dtype) of `t`. */
   static onesLike(t: Tensor, opts?: CreationOptions): Tensor { return creation.onesLike(t, opts); }
+  /** `start` up to, not including, `stop` by `step`; `arange(n)` is 0..n-1 (`torch.arange`). */
   static arange(start: number, stop?: number, step?: number, opts?: CreationOptions): Tensor { return creation.arange(start, stop, step, opts); }
+  /** The n×n identity matrix (`torch.eye`). */
   static eye(n: number, opts?: CreationOptions): Tensor { return creation.eye(n, opts); }
+  /** Uniform samples in [0, 1) from `opts.rng` or the global generator (`torch.rand`). */
   static rand(shape: Shape, opts?: RandomOptions): Tensor { return creation.rand(shape, opts); }
+  /** Standard normal samples from `opts.rng` or the global generator (`torch.randn`). */
   static randn(shape: Shape, opts?: RandomOptions): Tensor { return creation.randn(shape, opts); }
 
   // element-wise, with broadcasting
+  /** this + o, broadcast; a number takes this tensor's dtype (`torch.add`). */
   add(o: Operand): Tensor { return ew.add(this, o); }
+  /** this - o, broadcast (`torch.sub`). */
   sub(o: Operand): Tensor { return ew.sub(this, o); }
+  /** this · o, broadcast (`torch.mul`). */
   mul(o: Operand): Tensor { return ew.mul(this, o); }
+  /** this / o, broadcast; true division, so int32 gives float32 (`torch.div`). */
   div(o: Operand): Tensor { return ew.div(this, o); }
+  /** this raised to the power o, broadcast (`torch.pow`). */
   pow(o: Operand): Tensor { return ew.pow(this, o); }
+  /** The element-wise larger of this and o; ties split the gradient (`torch.maximum`). */
   maximum(o: Operand): Tensor { return ew.maximum(this, o); }
+  /** The element-wise smaller of this and o; ties split the gradient (`torch.minimum`). */
   minimum(o: Operand): Tensor { return ew.minimum(this, o); }
+  /** -this (`torch.neg`). */
   neg(): Tensor { return ew.neg(this); }
+  /** e^this (`torch.exp`). */
   exp(): Tensor { return ew.exp(this); }
+  /** The natural logarithm (`torch.log`). */
   log(): Tensor { return ew.log(this); }
+  /** The square root (`torch.sqrt`). */
   sqrt(): Tensor { return ew.sqrt(this); }
+  /** |this|; the gradient at 0 is 0 (`torch.abs`). */
   abs(): Tensor { return ew.abs(this); }
+  /** max(this, 0); the gradient at 0 is 0 (`torch.relu`). */
   relu(): Tensor { return ew.relu(this); }
+  /** 1 / (1 + e^-this) (`torch.sigmoid`). */
   sigmoid(): Tensor { return ew.sigmoid(this); }
+  /** The hyperbolic tangent (`torch.tanh`). */
   tanh(): Tensor { return ew.tanh(this); }
+  /** Limits to [min, max], either bound optional; the gradient is 0 at and beyond them. */
   clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
 
   // comparisons: 0/1 in the promoted dtype, never differentiable
+  /** 1 where this == o, else 0, in the promoted dtype; no gradient (`torch.eq`). */
   eq(o: Operand): Tensor { return compare.eq(this, o); }
+  /** 1 where this > o, else 0; no gradient (`torch.gt`). */
   gt(o: Operand): Tensor { return compare.gt(this, o); }
+  /** 1 where this < o, else 0; no gradient (`torch.lt`). */
   lt(o: Operand): Tensor { return compare.lt(this, o); }
+  /** 1 where this >= o, else 0; no gradient (`torch.ge`). */
   ge(o: Operand): Tensor { return compare.ge(this, o); }
+  /** 1 where this <= o, else 0; no gradient (`torch.le`). */
   le(o: Operand): Tensor { return compare.le(this, o); }
 
   // reductions
+  /** Sum over `dim` (a number or an array; all dims when omitted, giving 0-d) (`torch.sum`). */
   sum(dim?: Dims | null, keepdim = false): Tensor { return red.sum(this, dim, keepdim); }
+  /** Mean over `dim` (all when omitted); int32 gives float32 (`torch.mean`). */
   mean(dim?: Dims | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
+  /** Largest value over `dim` (`torch.amax`); tied maxima share the gradient evenly. */
   max(dim?: Dims | null, keepdim = false): Tensor { return red.max(this, dim, keepdim); }
+  /** Smallest value over `dim` (`torch.amin`); tied minima share the gradient evenly. */
   min(dim?: Dims | null, keepdim = false): Tensor { return red.min(this, dim, keepdim); }
+  /** Int32 index of the first maximum along `dim`, or the flat index when omitted. */
   argmax(dim?: number | null, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
 
   // shape and views
+  /** The same elements in `shape` (one dim may be -1); a view when contiguous. */
   reshape(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  /** Same as `reshape`. */
   view(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  /** Merges dims `startDim..endDim` into one (`torch.flatten`). */
   flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
+  /** Swaps two dims; a view (`torch.transpose`). */
   transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  /** Reorders the dims; a view (`torch.permute`). */
   permute(...dims: number[]): Tensor { return mv.permute(this, dims); }
+  /** Drops size-1 dims (all, or only `dim`); a view (`torch.squeeze`). */
   squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  /** Inserts a size-1 dim at `dim`; a view (`torch.unsqueeze`). */
   unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  /** Repeats size-1 dims to `shape` without copying (-1 keeps a dim) (`torch.expand`). */
   expand(shape: Shape): Tensor { return mv.expand(this, shape); }
+  /** Elements [start, end) along `dim`, negative indices from the end; a view. */
   slice(dim: number, start: number, end?: number): Tensor { return mv.slice(this, dim, start, end); }
   /** A contiguous copy that stays in the graph (PyTorch's `clone`). */
   clone(): Tensor { return mv.clone(this); }
 
   // linear algebra and nn primitives
+  /** The matrix product, with torch.matmul's rules for 1-D and batched operands. */
   matmul(o: Tensor): Tensor { return linalg.matmul(this, o); }
+  /** exp(this) / Σ exp(this) along `dim`, stable for large logits (`torch.softmax`). */
   softmax(dim = -1): Tensor { return nn.softmax(this, dim); }
+  /** log(softmax(this)) along `dim`, computed stably (`torch.log_softmax`). */
   logSoftmax(dim = -1): Tensor { return nn.logSoftmax(this, dim); }
 
   /** Casts to `dtype`; differentiable between float dtypes. Returns `this` when it already has it. */
