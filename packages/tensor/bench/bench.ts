@@ -1,7 +1,7 @@
 /// <reference types="node" />
 // Benchmarks of the kernels that take a training step's time: float32 matmul in the shapes an MLP
 // layer's forward and backward use, 512³, conv2d forward + backward, and one MLP step.
-// Prints medians of several runs; run with `pnpm bench`. Numbers depend on the machine and its load.
+// Prints medians of several runs (`pnpm bench`); the numbers depend on the machine and its load.
 
 import { cpus } from "node:os";
 import { conv2d, Rng, Tensor } from "@tg/tensor";
@@ -30,7 +30,8 @@ function time(fn: () => void, repeats: number, warmup = 3): Timing {
 /** Prints the median (and, in parentheses, the best run): GFLOPS when `flops` is given, and ms. */
 function report(label: string, { median, best }: Timing, flops?: number): void {
   const gflops = (ms: number): string => (flops! / ms / 1e6).toFixed(2);
-  const rate = flops === undefined ? "" : `${gflops(median).padStart(6)} GFLOPS (${gflops(best)})`.padEnd(24);
+  const rate =
+    flops === undefined ? "" : `${gflops(median).padStart(6)} GFLOPS (${gflops(best)})`.padEnd(24);
   console.log(`${label.padEnd(58)}${rate}${median.toFixed(1).padStart(8)} ms (${best.toFixed(1)})`);
 }
 
@@ -48,15 +49,29 @@ function warmUp(): void {
 function benchMatmul(label: string, a: Tensor, b: Tensor, repeats: number): void {
   const [m, k] = a.shape;
   const n = b.shape[1];
-  report(`matmul float32 ${label}`, time(() => a.matmul(b), repeats), 2 * m * n * k);
+  report(
+    `matmul float32 ${label}`,
+    time(() => a.matmul(b), repeats),
+    2 * m * n * k,
+  );
 }
 
 function matmuls(): void {
   benchMatmul("[64x784]·[784x256]", randn([64, 784]), randn([784, 256]), 15);
   benchMatmul("512x512x512", randn([512, 512]), randn([512, 512]), 7);
   // the backward forms of a [64,784]·[784,256] layer, operands as transposed views
-  benchMatmul("[784x64]·[64x256] (Aᵀ view of [64,784])", randn([64, 784]).transpose(0, 1), randn([64, 256]), 15);
-  benchMatmul("[64x256]·[256x784] (Bᵀ view of [784,256])", randn([64, 256]), randn([784, 256]).transpose(0, 1), 15);
+  benchMatmul(
+    "[784x64]·[64x256] (Aᵀ view of [64,784])",
+    randn([64, 784]).transpose(0, 1),
+    randn([64, 256]),
+    15,
+  );
+  benchMatmul(
+    "[64x256]·[256x784] (Bᵀ view of [784,256])",
+    randn([64, 256]),
+    randn([784, 256]).transpose(0, 1),
+    15,
+  );
 }
 
 function convs(): void {
@@ -64,7 +79,11 @@ function convs(): void {
   const w = Tensor.randn([32, 1, 3, 3], { rng, requiresGrad: true });
   const b = Tensor.zeros([32], { requiresGrad: true });
   const forwardFlops = 2 * 64 * 32 * 28 * 28 * 9;
-  report("conv2d [64,1,28,28] * [32,1,3,3] pad 1, forward", time(() => conv2d(x, w, b, { padding: 1 }), 10), forwardFlops);
+  report(
+    "conv2d [64,1,28,28] * [32,1,3,3] pad 1, forward",
+    time(() => conv2d(x, w, b, { padding: 1 }), 10),
+    forwardFlops,
+  );
   const g = Tensor.onesLike(conv2d(x, w, b, { padding: 1 }));
   const step = (input: Tensor) => () => conv2d(input, w, b, { padding: 1 }).backward(g);
   report("  forward + backward (weight, bias)", time(step(x), 10));
@@ -75,9 +94,16 @@ function convs(): void {
   const w2 = Tensor.randn([64, 32, 3, 3], { rng, requiresGrad: true });
   const g2 = Tensor.ones([64, 64, 14, 14]);
   const flops2 = 2 * 64 * 64 * 14 * 14 * 32 * 9;
-  report("conv2d [64,32,14,14] * [64,32,3,3] pad 1, forward", time(() => conv2d(x2, w2, null, { padding: 1 }), 3, 1), flops2);
+  report(
+    "conv2d [64,32,14,14] * [64,32,3,3] pad 1, forward",
+    time(() => conv2d(x2, w2, null, { padding: 1 }), 3, 1),
+    flops2,
+  );
   x2.requiresGrad = true;
-  report("  forward + backward (input, weight)", time(() => conv2d(x2, w2, null, { padding: 1 }).backward(g2), 3, 1));
+  report(
+    "  forward + backward (input, weight)",
+    time(() => conv2d(x2, w2, null, { padding: 1 }).backward(g2), 3, 1),
+  );
 }
 
 /** One step of a 784-256-10 MLP on a batch of 64: forward, mean cross-entropy, backward. */

@@ -99,7 +99,13 @@ export function col2im(cols: Float64Array, g: WindowGeometry, gx: Float64Array, 
 }
 
 /** conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix. */
-export function conv2d(x: Storage, weight: Storage, bias: Storage | null, g: WindowGeometry, dtype: DType): Storage {
+export function conv2d(
+  x: Storage,
+  weight: Storage,
+  bias: Storage | null,
+  g: WindowGeometry,
+  dtype: DType,
+): Storage {
   const out = outputStorage(dtype, g, g.o);
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
@@ -127,7 +133,13 @@ function addChannelBias(res: Float64Array, bias: TypedArray, p: number): void {
 }
 
 /** The gradient of conv2d's output with respect to its weight: Σ_img G[img]·im2col(x[img])ᵀ. */
-export function conv2dWeightGrad(grad: Storage, x: Storage, g: WindowGeometry, shape: Shape, dtype: DType): Storage {
+export function conv2dWeightGrad(
+  grad: Storage,
+  x: Storage,
+  g: WindowGeometry,
+  shape: Shape,
+  dtype: DType,
+): Storage {
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
@@ -145,7 +157,13 @@ export function conv2dWeightGrad(grad: Storage, x: Storage, g: WindowGeometry, s
 }
 
 /** The gradient of conv2d's output with respect to its input: col2im(Wᵀ·G[img]) per image. */
-export function conv2dInputGrad(grad: Storage, weight: Storage, g: WindowGeometry, shape: Shape, dtype: DType): Storage {
+export function conv2dInputGrad(
+  grad: Storage,
+  weight: Storage,
+  g: WindowGeometry,
+  shape: Shape,
+  dtype: DType,
+): Storage {
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const image = g.c * g.h * g.w;
@@ -156,7 +174,17 @@ export function conv2dInputGrad(grad: Storage, weight: Storage, g: WindowGeometr
   const ws = gemmWorkspace(k, p, g.o);
   for (let img = 0; img < g.n; img++) {
     cols.fill(0);
-    gemm(k, p, g.o, wt, { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 }, cols, 0, p, ws);
+    gemm(
+      k,
+      p,
+      g.o,
+      wt,
+      { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 },
+      cols,
+      0,
+      p,
+      ws,
+    );
     col2im(cols, g, gx, img * image);
   }
   const out = allocate(dtype, gx.length);

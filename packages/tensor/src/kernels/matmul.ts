@@ -1,5 +1,5 @@
 // Matrix multiplication kernels: a blocked, packed GEMM with a 4×4 register-tiled micro-kernel
-// (the Goto/BLIS loop order), and the batched driver that broadcasts batch dims. conv.ts reuses gemm.
+// (the Goto/BLIS loop order) and the batched driver that broadcasts batch dims. conv.ts uses gemm.
 
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { broadcastStrides, contiguousStrides, sizeOf, type Shape } from "../shape.js";
@@ -132,7 +132,8 @@ function packPanels(
 
 /**
  * C[rows×cols tile] += (packed A panel at w[ia])·(packed B panel at w[ib]) over kc steps, with
- * the 4×4 products accumulated in locals. `rows`/`cols` are below 4 only on the right and bottom edges.
+ * the 4×4 products accumulated in locals. `rows`/`cols` are below 4 only on the right and bottom
+ * edges.
  */
 function microKernel(
   kc: number,
@@ -145,27 +146,31 @@ function microKernel(
   rows: number,
   cols: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0; // prettier-ignore
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0; // prettier-ignore
+  // the 4×4 tile is laid out by hand: one line per row of C
+  // prettier-ignore
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
+      c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   const end = ia + 4 * kc;
   const toB = ib - ia;
+  // prettier-ignore
   for (; ia < end; ia += 4) {
-    const a0 = w[ia], a1 = w[ia + 1], a2 = w[ia + 2], a3 = w[ia + 3]; // prettier-ignore
+    const a0 = w[ia], a1 = w[ia + 1], a2 = w[ia + 2], a3 = w[ia + 3];
     const j = ia + toB;
     let b = w[j];
-    c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b; // prettier-ignore
+    c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
     b = w[j + 1];
-    c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b; // prettier-ignore
+    c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
     b = w[j + 2];
-    c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b; // prettier-ignore
+    c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
     b = w[j + 3];
-    c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b; // prettier-ignore
+    c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
   }
+  // prettier-ignore
   if (rows === 4 && cols === 4) {
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += ldc; // prettier-ignore
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += ldc; // prettier-ignore
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += ldc; // prettier-ignore
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33; // prettier-ignore
+    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += ldc;
+    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += ldc;
+    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += ldc;
+    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
     return;
   }
   // NOTE: an edge tile; the padded lanes of the packed panels hold zeros and are dropped here
@@ -175,7 +180,15 @@ function microKernel(
   if (rows > 3) addRow(c, o + 3 * ldc, cols, c30, c31, c32, c33);
 }
 
-function addRow(c: Float64Array, o: number, cols: number, x0: number, x1: number, x2: number, x3: number): void {
+function addRow(
+  c: Float64Array,
+  o: number,
+  cols: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): void {
   c[o] += x0;
   if (cols > 1) c[o + 1] += x1;
   if (cols > 2) c[o + 2] += x2;
@@ -188,7 +201,12 @@ export function batchedMatmul(a: Storage, b: Storage, batch: Shape, dtype: DType
   const k = a.shape[a.shape.length - 1];
   const n = b.shape[b.shape.length - 1];
   const outShape = [...batch, m, n];
-  const out = makeStorage(allocate(dtype, sizeOf(outShape)), dtype, outShape, contiguousStrides(outShape));
+  const out = makeStorage(
+    allocate(dtype, sizeOf(outShape)),
+    dtype,
+    outShape,
+    contiguousStrides(outShape),
+  );
   if (out.size === 0 || k === 0) return out;
   const aBatch = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
   const bBatch = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
@@ -196,18 +214,45 @@ export function batchedMatmul(a: Storage, b: Storage, batch: Shape, dtype: DType
   const matB = lastTwoDims(b);
   const count = sizeOf(batch);
   // 1. B shared by every batch and A's batches stacked evenly: one tall gemm of (count·m) rows
-  const rowStride = bBatch.every((s, i) => s === 0 || batch[i] === 1) ? foldedRowStride(aBatch, batch, m, matA.rowStride) : null;
+  const rowStride = bBatch.every((s, i) => s === 0 || batch[i] === 1)
+    ? foldedRowStride(aBatch, batch, m, matA.rowStride)
+    : null;
   if (rowStride !== null) {
-    multiplyInto(out.data, 0, count * m, n, k, { ...matA, rowStride }, matB, gemmWorkspace(count * m, n, k));
+    multiplyInto(
+      out.data,
+      0,
+      count * m,
+      n,
+      k,
+      { ...matA, rowStride },
+      matB,
+      gemmWorkspace(count * m, n, k),
+    );
     return out;
   }
   // 2. otherwise one gemm per batch
   const ws = gemmWorkspace(m, n, k);
-  const it = new RowIterator([...batch, 1], [[...aBatch, 0], [...bBatch, 0]], [a.offset, b.offset]);
+  const it = new RowIterator(
+    [...batch, 1],
+    [
+      [...aBatch, 0],
+      [...bBatch, 0],
+    ],
+    [a.offset, b.offset],
+  );
   let cOffset = 0;
   while (it.next()) {
     for (let r = 0, ao = it.offsets[0], bo = it.offsets[1]; r < it.rowLength; r++) {
-      multiplyInto(out.data, cOffset, m, n, k, { ...matA, offset: ao }, { ...matB, offset: bo }, ws);
+      multiplyInto(
+        out.data,
+        cOffset,
+        m,
+        n,
+        k,
+        { ...matA, offset: ao },
+        { ...matB, offset: bo },
+        ws,
+      );
       cOffset += m * n;
       ao += it.rowStrides[0];
       bo += it.rowStrides[1];
@@ -219,14 +264,24 @@ export function batchedMatmul(a: Storage, b: Storage, batch: Shape, dtype: DType
 /** The last two dims of `s` as a matrix starting at its offset. */
 function lastTwoDims(s: Storage): Matrix {
   const d = s.shape.length;
-  return { data: s.data, offset: s.offset, rowStride: s.strides[d - 2], colStride: s.strides[d - 1] };
+  return {
+    data: s.data,
+    offset: s.offset,
+    rowStride: s.strides[d - 2],
+    colStride: s.strides[d - 1],
+  };
 }
 
 /**
  * The row stride that reads A's batch dims and rows as one tall matrix, or null when they do not
  * line up (a batch dim's stride must be the row stride times the rows it spans).
  */
-function foldedRowStride(aBatch: readonly number[], batch: Shape, m: number, rowStride: number): number | null {
+function foldedRowStride(
+  aBatch: readonly number[],
+  batch: Shape,
+  m: number,
+  rowStride: number,
+): number | null {
   // NOTE: a single row (m = 1) may carry any stride, so the innermost batch dim decides it
   let stride: number | null = m > 1 ? rowStride : null;
   let span = m;

@@ -4,7 +4,13 @@ import { conv2d, gradcheck, maxPool2d, Rng, Tensor, tensor, type Shape } from ".
 const randn = (shape: Shape, r: Rng): Tensor => Tensor.randn(shape, { rng: r, dtype: "float64" });
 
 /** conv2d by its definition, one output element at a time, on nested arrays. */
-function naiveConv(x: Tensor, w: Tensor, b: Tensor | null, [sh, sw]: number[], [ph, pw]: number[]): number[][][][] {
+function naiveConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  [sh, sw]: number[],
+  [ph, pw]: number[],
+): number[][][][] {
   const X = x.toArray() as number[][][][];
   const W = w.toArray() as number[][][][];
   const B = b ? (b.toArray() as number[]) : null;
@@ -22,7 +28,8 @@ function naiveConv(x: Tensor, w: Tensor, b: Tensor | null, [sh, sw]: number[], [
         let s = B ? B[oc] : 0;
         for (let ci = 0; ci < c; ci++)
           for (let i = 0; i < kh; i++)
-            for (let j = 0; j < kw; j++) s += W[oc][ci][i][j] * at(img, ci, oy * sh - ph + i, ox * sw - pw + j);
+            for (let j = 0; j < kw; j++)
+              s += W[oc][ci][i][j] * at(img, ci, oy * sh - ph + i, ox * sw - pw + j);
         return s;
       }),
     ),
@@ -36,17 +43,53 @@ function maxAbsDiff(a: Tensor, b: number[][][][]): number {
   return y.reduce((worst, v, i) => Math.max(worst, Math.abs(v - x[i])), 0);
 }
 
-const x3x3 = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
-const w2x2 = tensor([[[[1, 2], [3, 4]]]]);
+const x3x3 = tensor([
+  [
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ],
+  ],
+]);
+const w2x2 = tensor([
+  [
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  ],
+]);
 
 describe("conv2d forward", () => {
   it("slides the kernel over the input (hand-computed)", () => {
-    expect(conv2d(x3x3, w2x2).toArray()).toEqual([[[[37, 47], [67, 77]]]]);
-    expect(conv2d(x3x3, w2x2, tensor([10])).toArray()).toEqual([[[[47, 57], [77, 87]]]]);
+    expect(conv2d(x3x3, w2x2).toArray()).toEqual([
+      [
+        [
+          [37, 47],
+          [67, 77],
+        ],
+      ],
+    ]);
+    expect(conv2d(x3x3, w2x2, tensor([10])).toArray()).toEqual([
+      [
+        [
+          [47, 57],
+          [77, 87],
+        ],
+      ],
+    ]);
   });
 
   it("pads with zeros and strides (hand-computed)", () => {
-    expect(conv2d(x3x3, w2x2, null, { stride: 2, padding: 1 }).toArray()).toEqual([[[[4, 18], [36, 77]]]]);
+    expect(conv2d(x3x3, w2x2, null, { stride: 2, padding: 1 }).toArray()).toEqual([
+      [
+        [
+          [4, 18],
+          [36, 77],
+        ],
+      ],
+    ]);
     // rows only: stride [2, 1], padding [0, 1]
     expect(conv2d(x3x3, w2x2, null, { stride: [2, 1], padding: [0, 1] }).toArray()).toEqual([
       [[[18, 37, 47, 21]]],
@@ -55,7 +98,10 @@ describe("conv2d forward", () => {
 
   it("mixes channels with the weight and adds one bias per output channel", () => {
     const x = tensor([[[[1, 2]], [[3, 4]]]]); // [1, 2, 1, 2]
-    const w = tensor([[[[1]], [[10]]], [[[-1]], [[0]]]]); // [2, 2, 1, 1]
+    const w = tensor([
+      [[[1]], [[10]]],
+      [[[-1]], [[0]]],
+    ]); // [2, 2, 1, 1]
     expect(conv2d(x, w, tensor([0.5, 100])).toArray()).toEqual([[[[31.5, 42.5]], [[99, 98]]]]);
   });
 
@@ -72,7 +118,10 @@ describe("conv2d forward", () => {
       const x = randn(xs, r);
       const w = randn(ws, r);
       const b = withBias ? randn([ws[0]], r) : null;
-      const out = conv2d(x, w, b, { stride: [stride[0], stride[1]], padding: [padding[0], padding[1]] });
+      const out = conv2d(x, w, b, {
+        stride: [stride[0], stride[1]],
+        padding: [padding[0], padding[1]],
+      });
       expect(maxAbsDiff(out, naiveConv(x, w, b, stride, padding))).toBeLessThan(1e-12);
     }
   });
@@ -92,22 +141,31 @@ describe("conv2d forward", () => {
     const out = conv2d(x3x3.squeeze(0), w2x2, null, { padding: 1 });
     expect(out.shape).toEqual([1, 4, 4]);
     expect(out.toArray()).toEqual(conv2d(x3x3, w2x2, null, { padding: 1 }).squeeze(0).toArray());
-    expect(conv2d(Tensor.zeros([0, 1, 5, 5]), Tensor.zeros([2, 1, 3, 3])).shape).toEqual([0, 2, 3, 3]);
+    expect(conv2d(Tensor.zeros([0, 1, 5, 5]), Tensor.zeros([2, 1, 3, 3])).shape).toEqual([
+      0, 2, 3, 3,
+    ]);
   });
 });
 
 describe("conv2d gradients", () => {
-  const conv = (opts: { stride?: number; padding?: number }) => (x: Tensor, w: Tensor, b?: Tensor) =>
-    conv2d(x, w, b, opts);
+  const conv =
+    (opts: { stride?: number; padding?: number }) => (x: Tensor, w: Tensor, b?: Tensor) =>
+      conv2d(x, w, b, opts);
   it("are correct with stride 1, padding 0 and a bias", () =>
     gradcheck(conv({}), [[2, 3, 5, 4], [2, 3, 3, 3], [2]]));
   it("are correct with stride 2, padding 1 on a 2x3 kernel and a rectangular input", () => {
     gradcheck(conv({ stride: 2, padding: 1 }), [[2, 2, 5, 7], [3, 2, 2, 3], [3]]);
-    gradcheck(conv({ stride: 2, padding: 1 }), [[2, 2, 6, 5], [3, 2, 2, 3]]);
+    gradcheck(conv({ stride: 2, padding: 1 }), [
+      [2, 2, 6, 5],
+      [3, 2, 2, 3],
+    ]);
   });
   it("are correct for unbatched inputs and for the input alone", () => {
     gradcheck(conv({ padding: 1 }), [[2, 4, 3], [2, 2, 3, 2], [2]]);
-    const w = tensor(Float64Array.from({ length: 18 }, (_, i) => i / 9 - 1), { shape: [2, 1, 3, 3] });
+    const w = tensor(
+      Float64Array.from({ length: 18 }, (_, i) => i / 9 - 1),
+      { shape: [2, 1, 3, 3] },
+    );
     gradcheck((x) => conv2d(x, w, null, { padding: 1 }), [[2, 1, 4, 4]]);
   });
 });
@@ -115,7 +173,9 @@ describe("conv2d gradients", () => {
 describe("conv2d errors", () => {
   const w = Tensor.zeros([32, 1, 3, 3]);
   it("names the input shape when it is not 4-d or 3-d", () => {
-    expect(() => conv2d(Tensor.zeros([28, 28]), w)).toThrow("conv2d: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got [28,28]");
+    expect(() => conv2d(Tensor.zeros([28, 28]), w)).toThrow(
+      "conv2d: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got [28,28]",
+    );
   });
   it("names the weight shape when it is not 4-d", () => {
     expect(() => conv2d(Tensor.zeros([1, 1, 5, 5]), Tensor.zeros([32, 9]))).toThrow(
@@ -150,33 +210,105 @@ describe("conv2d errors", () => {
 });
 
 describe("maxPool2d", () => {
-  const x4x4 = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7], [9, 0, 1, 2], [6, 6, 3, 4]]]]);
+  const x4x4 = tensor([
+    [
+      [
+        [1, 5, 2, 0],
+        [3, 4, 8, 7],
+        [9, 0, 1, 2],
+        [6, 6, 3, 4],
+      ],
+    ],
+  ]);
   it("takes the largest element of each window (hand-computed)", () => {
-    expect(maxPool2d(x4x4, 2).toArray()).toEqual([[[[5, 8], [9, 4]]]]);
-    expect(maxPool2d(x4x4, 3, { stride: 1 }).toArray()).toEqual([[[[9, 8], [9, 8]]]]);
-    expect(maxPool2d(x4x4, [1, 2], { stride: [2, 2] }).toArray()).toEqual([[[[5, 2], [9, 2]]]]);
+    expect(maxPool2d(x4x4, 2).toArray()).toEqual([
+      [
+        [
+          [5, 8],
+          [9, 4],
+        ],
+      ],
+    ]);
+    expect(maxPool2d(x4x4, 3, { stride: 1 }).toArray()).toEqual([
+      [
+        [
+          [9, 8],
+          [9, 8],
+        ],
+      ],
+    ]);
+    expect(maxPool2d(x4x4, [1, 2], { stride: [2, 2] }).toArray()).toEqual([
+      [
+        [
+          [5, 2],
+          [9, 2],
+        ],
+      ],
+    ]);
   });
 
   it("pads with -Infinity so padding never wins, even over negative inputs", () => {
     const neg = x4x4.sub(10);
-    expect(maxPool2d(neg, 3, { stride: 2, padding: 1 }).toArray()).toEqual([[[[-5, -2], [-1, -2]]]]);
+    expect(maxPool2d(neg, 3, { stride: 2, padding: 1 }).toArray()).toEqual([
+      [
+        [
+          [-5, -2],
+          [-1, -2],
+        ],
+      ],
+    ]);
   });
 
   it("floors the output size and accepts an unbatched [C,H,W] input", () => {
     const x = Tensor.arange(0, 2 * 5 * 7, 1, { dtype: "float64" }).reshape([2, 5, 7]);
     const out = maxPool2d(x, 2);
     expect(out.shape).toEqual([2, 2, 3]);
-    expect(out.toArray()).toEqual([[[8, 10, 12], [22, 24, 26]], [[43, 45, 47], [57, 59, 61]]]);
+    expect(out.toArray()).toEqual([
+      [
+        [8, 10, 12],
+        [22, 24, 26],
+      ],
+      [
+        [43, 45, 47],
+        [57, 59, 61],
+      ],
+    ]);
   });
 
   it("sends the gradient to the first maximum of each window and sums overlaps", () => {
-    const ties = tensor([[[[1, 1], [1, 1]]]], { requiresGrad: true });
+    const ties = tensor(
+      [
+        [
+          [
+            [1, 1],
+            [1, 1],
+          ],
+        ],
+      ],
+      { requiresGrad: true },
+    );
     maxPool2d(ties, 2).sum().backward();
-    expect(ties.grad?.toArray()).toEqual([[[[1, 0], [0, 0]]]]);
+    expect(ties.grad?.toArray()).toEqual([
+      [
+        [
+          [1, 0],
+          [0, 0],
+        ],
+      ],
+    ]);
     const x = x4x4.clone().detach();
     x.requiresGrad = true;
     maxPool2d(x, 3, { stride: 1 }).sum().backward();
-    expect(x.grad?.toArray()).toEqual([[[[0, 0, 0, 0], [0, 0, 2, 0], [2, 0, 0, 0], [0, 0, 0, 0]]]]);
+    expect(x.grad?.toArray()).toEqual([
+      [
+        [
+          [0, 0, 0, 0],
+          [0, 0, 2, 0],
+          [2, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+      ],
+    ]);
   });
 
   it("has correct gradients on inputs without ties", () => {
@@ -200,13 +332,17 @@ describe("maxPool2d errors", () => {
     );
   });
   it("refuses a non-positive kernel size or stride", () => {
-    expect(() => maxPool2d(x, 0)).toThrow("maxPool2d: kernelSize must be a positive integer or a pair [h, w] of them, got 0");
+    expect(() => maxPool2d(x, 0)).toThrow(
+      "maxPool2d: kernelSize must be a positive integer or a pair [h, w] of them, got 0",
+    );
     expect(() => maxPool2d(x, 2, { stride: [1, 0] })).toThrow(
       "maxPool2d: stride must be a positive integer or a pair [h, w] of them, got [1,0]",
     );
   });
   it("names the input shape when it is not 4-d or 3-d, or smaller than the window", () => {
-    expect(() => maxPool2d(Tensor.zeros([4, 4]), 2)).toThrow("maxPool2d: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got [4,4]");
+    expect(() => maxPool2d(Tensor.zeros([4, 4]), 2)).toThrow(
+      "maxPool2d: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got [4,4]",
+    );
     expect(() => maxPool2d(x, 5)).toThrow(
       "maxPool2d: kernel 5x5 is larger than the padded input 4x4 (input [1,1,4,4], padding [0,0])",
     );

@@ -35,11 +35,18 @@ interface WindowAttrs {
 
 /** Reads a number-or-pair setting; every entry must be an integer >= `min`. */
 function pair(op: string, name: string, value: Size2d, min: number): [number, number] {
-  const [h, w] = typeof value === "number" ? [value, value] : Array.isArray(value) && value.length === 2 ? value : [NaN, NaN];
+  const [h, w] =
+    typeof value === "number"
+      ? [value, value]
+      : Array.isArray(value) && value.length === 2
+        ? value
+        : [NaN, NaN];
   const ok = (v: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= min;
   if (!ok(h) || !ok(w)) {
     const kind = min > 0 ? "a positive integer" : "a non-negative integer";
-    throw new TensorError(`${op}: ${name} must be ${kind} or a pair [h, w] of them, got ${JSON.stringify(value)}`);
+    throw new TensorError(
+      `${op}: ${name} must be ${kind} or a pair [h, w] of them, got ${JSON.stringify(value)}`,
+    );
   }
   return [h, w];
 }
@@ -51,8 +58,15 @@ function inputDims(op: string, x: Shape): [number, number, number, number, boole
   throw new TensorError(`${op}: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got ${formatShape(x)}`);
 }
 
-/** Output sizes floor((size + 2·padding − kernel) / stride) + 1, or an error when the window does not fit. */
-function windowGeometry(op: string, x: Shape, kernel: [number, number], stride: [number, number], padding: [number, number], o: number): WindowGeometry {
+/** Sizes of a window op; outputs are floor((size + 2·padding − kernel) / stride) + 1. */
+function windowGeometry(
+  op: string,
+  x: Shape,
+  kernel: [number, number],
+  stride: [number, number],
+  padding: [number, number],
+  o: number,
+): WindowGeometry {
   const [n, c, h, w, unbatched] = inputDims(op, x);
   const [kh, kw] = kernel;
   const [sh, sw] = stride;
@@ -67,13 +81,18 @@ function windowGeometry(op: string, x: Shape, kernel: [number, number], stride: 
   return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow, unbatched };
 }
 
-function checkConv2d([x, weight, bias]: readonly Tensor[], { stride, padding }: WindowAttrs): WindowGeometry & { dtype: DType } {
+function checkConv2d(
+  [x, weight, bias]: readonly Tensor[],
+  { stride, padding }: WindowAttrs,
+): WindowGeometry & { dtype: DType } {
   const s = pair("conv2d", "stride", stride, 1);
   const p = pair("conv2d", "padding", padding, 0);
   inputDims("conv2d", x.shape);
   const ws = weight.shape;
   if (ws.length !== 4 || ws[2] === 0 || ws[3] === 0) {
-    throw new TensorError(`conv2d: weight must be 4-d [out,in,kh,kw] with a non-empty kernel, got ${formatShape(ws)}`);
+    throw new TensorError(
+      `conv2d: weight must be 4-d [out,in,kh,kw] with a non-empty kernel, got ${formatShape(ws)}`,
+    );
   }
   const channels = x.shape[x.ndim - 3];
   if (channels !== ws[1]) {
@@ -82,7 +101,9 @@ function checkConv2d([x, weight, bias]: readonly Tensor[], { stride, padding }: 
     );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== ws[0])) {
-    throw new TensorError(`conv2d: bias must have shape [${ws[0]}] to match weight ${formatShape(ws)}, got ${formatShape(bias.shape)}`);
+    throw new TensorError(
+      `conv2d: bias must have shape [${ws[0]}] to match weight ${formatShape(ws)}, got ${formatShape(bias.shape)}`,
+    );
   }
   const geometry = windowGeometry("conv2d", x.shape, [ws[2], ws[3]], s, p, ws[0]);
   const dtype = promoteTypes(promoteTypes(x.dtype, weight.dtype), bias ? bias.dtype : x.dtype);
@@ -95,8 +116,12 @@ const conv2dOp = defineOp<WindowGeometry & { dtype: DType }, WindowAttrs>({
   forward: ([x, weight, bias], g) => kernels.conv2d(x, weight, bias ?? null, g, g.dtype),
   // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions
   backward: (g, [x, weight, bias], _out, geo) => [
-    x.requiresGrad ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype)) : null,
-    weight.requiresGrad ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype)) : null,
+    x.requiresGrad
+      ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
+      : null,
+    weight.requiresGrad
+      ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype))
+      : null,
     bias?.requiresGrad ? g.sum(geo.unbatched ? [1, 2] : [0, 2, 3]) : null,
   ],
 });
@@ -106,8 +131,8 @@ const conv2dOp = defineOp<WindowGeometry & { dtype: DType }, WindowAttrs>({
  * unbatched [C, H, W]) with `weight` [out, C, kh, kw], plus `bias` [out] when given. Output sizes
  * are floor((H + 2·padding − kh) / stride) + 1. Differentiable in `x`, `weight` and `bias`.
  * @example
- * const y = conv2d(Tensor.randn([8, 1, 28, 28]), Tensor.randn([32, 1, 3, 3]), null, { padding: 1 });
- * y.shape; // [8, 32, 28, 28]
+ * const x = Tensor.randn([8, 1, 28, 28]);
+ * conv2d(x, Tensor.randn([32, 1, 3, 3]), null, { padding: 1 }).shape; // [8, 32, 28, 28]
  */
 export function conv2d(
   x: Tensor,
@@ -122,12 +147,17 @@ interface PoolAttrs extends WindowAttrs {
   kernelSize: Size2d;
 }
 
-function checkMaxPool2d([x]: readonly Tensor[], { kernelSize, stride, padding }: PoolAttrs): WindowGeometry {
+function checkMaxPool2d(
+  [x]: readonly Tensor[],
+  { kernelSize, stride, padding }: PoolAttrs,
+): WindowGeometry {
   const k = pair("maxPool2d", "kernelSize", kernelSize, 1);
   const s = pair("maxPool2d", "stride", stride, 1);
   const p = pair("maxPool2d", "padding", padding, 0);
   if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
-    throw new TensorError(`maxPool2d: padding ${formatShape(p)} must be at most half the kernel size ${formatShape(k)}`);
+    throw new TensorError(
+      `maxPool2d: padding ${formatShape(p)} must be at most half the kernel size ${formatShape(k)}`,
+    );
   }
   const c = inputDims("maxPool2d", x.shape)[1];
   return windowGeometry("maxPool2d", x.shape, k, s, p, c);
@@ -148,6 +178,10 @@ const maxPool2dOp = defineOp<WindowGeometry, PoolAttrs>({
  * @example
  * maxPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray(); // [[[[4]]]]
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2d, { stride = null, padding = 0 }: MaxPool2dOptions = {}): Tensor {
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: Size2d,
+  { stride = null, padding = 0 }: MaxPool2dOptions = {},
+): Tensor {
   return maxPool2dOp([x], { kernelSize, stride: stride ?? kernelSize, padding });
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { gradcheck, Rng, Tensor, tensor, type DType, type Shape } from "../index.js";
 
 const rng = (): Rng => new Rng(0);
-const randn = (shape: Shape, r: Rng, dtype: DType = "float64"): Tensor => Tensor.randn(shape, { rng: r, dtype });
+const randn = (shape: Shape, r: Rng, dtype: DType = "float64"): Tensor =>
+  Tensor.randn(shape, { rng: r, dtype });
 
 /** A matmul that shares no code with the gemm kernel: broadcast multiply, then sum over k. */
 function reference(a: Tensor, b: Tensor): Tensor {
@@ -28,13 +29,46 @@ describe("matmul forms", () => {
   });
 
   it("multiplies a vector by a matrix and a matrix by a vector", () => {
-    expect(tensor([1, 2]).matmul(tensor([[1, 2, 3], [4, 5, 6]])).toArray()).toEqual([9, 12, 15]);
-    expect(tensor([[1, 2], [3, 4]]).matmul(tensor([1, -1])).toArray()).toEqual([-1, -1]);
+    expect(
+      tensor([1, 2])
+        .matmul(
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([9, 12, 15]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .matmul(tensor([1, -1]))
+        .toArray(),
+    ).toEqual([-1, -1]);
   });
 
   it("multiplies 2-D matrices", () => {
-    expect(tensor([[1, 2], [3, 4]]).matmul(tensor([[5], [6]])).toArray()).toEqual([[17], [39]]);
-    expect(tensor([[1, 2, 3]]).matmul(tensor([[1, 0], [0, 1], [1, 1]])).toArray()).toEqual([[4, 5]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .matmul(tensor([[5], [6]]))
+        .toArray(),
+    ).toEqual([[17], [39]]);
+    expect(
+      tensor([[1, 2, 3]])
+        .matmul(
+          tensor([
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([[4, 5]]);
   });
 
   it("multiplies batches, broadcasting the batch dims", () => {
@@ -96,7 +130,12 @@ describe("matmul operands and sizes", () => {
 
   it("is exact at odd and prime sizes that cross every cache block", () => {
     const r = rng();
-    for (const [m, k, n] of [[67, 263, 131], [3, 5, 2053], [1, 300, 1], [13, 1, 17]]) {
+    for (const [m, k, n] of [
+      [67, 263, 131],
+      [3, 5, 2053],
+      [1, 300, 1],
+      [13, 1, 17],
+    ]) {
       const a = randn([m, k], r);
       const b = randn([k, n], r);
       expectClose(a.matmul(b), reference(a, b), 1e-11);
@@ -108,9 +147,21 @@ describe("matmul operands and sizes", () => {
   });
 
   it("handles sizes 1 and 0", () => {
-    expect(tensor([[3]]).matmul(tensor([[4]])).toArray()).toEqual([[12]]);
+    expect(
+      tensor([[3]])
+        .matmul(tensor([[4]]))
+        .toArray(),
+    ).toEqual([[12]]);
     expect(Tensor.zeros([0, 3]).matmul(Tensor.zeros([3, 4])).shape).toEqual([0, 4]);
-    expect(Tensor.ones([3, 0]).matmul(Tensor.ones([0, 2])).toArray()).toEqual([[0, 0], [0, 0], [0, 0]]);
+    expect(
+      Tensor.ones([3, 0])
+        .matmul(Tensor.ones([0, 2]))
+        .toArray(),
+    ).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     expect(Tensor.ones([2, 0, 3]).matmul(Tensor.ones([3, 5])).shape).toEqual([2, 0, 5]);
     expect(tensor([]).matmul(tensor([])).item()).toBe(0);
   });
@@ -122,7 +173,13 @@ describe("matmul operands and sizes", () => {
     const out32 = a.to("float32").matmul(b.to("float32"));
     expect(out32.dtype).toBe("float32");
     expectClose(out32, reference(a.to("float32"), b.to("float32")), 1e-5);
-    const ints = tensor([[1, -2, 3], [4, 5, -6]], { dtype: "int32" });
+    const ints = tensor(
+      [
+        [1, -2, 3],
+        [4, 5, -6],
+      ],
+      { dtype: "int32" },
+    );
     const product = ints.matmul(tensor([[7], [8], [9]], { dtype: "int32" }));
     expect(product.dtype).toBe("int32");
     expect(product.toArray()).toEqual([[18], [14]]);
@@ -149,11 +206,37 @@ describe("matmul errors", () => {
 });
 
 describe("matmul gradients", () => {
-  it("are correct for 2-D operands", () => gradcheck((a, b) => a.matmul(b), [[3, 4], [4, 5]]));
-  it("are correct for batched operands", () => gradcheck((a, b) => a.matmul(b), [[2, 3, 4], [2, 4, 5]]));
+  it("are correct for 2-D operands", () =>
+    gradcheck(
+      (a, b) => a.matmul(b),
+      [
+        [3, 4],
+        [4, 5],
+      ],
+    ));
+  it("are correct for batched operands", () =>
+    gradcheck(
+      (a, b) => a.matmul(b),
+      [
+        [2, 3, 4],
+        [2, 4, 5],
+      ],
+    ));
   it("are correct for broadcast batch dims", () => {
-    gradcheck((a, b) => a.matmul(b), [[2, 1, 3, 4], [5, 4, 2]]);
-    gradcheck((a, b) => a.matmul(b), [[2, 3, 4], [4, 5]]);
+    gradcheck(
+      (a, b) => a.matmul(b),
+      [
+        [2, 1, 3, 4],
+        [5, 4, 2],
+      ],
+    );
+    gradcheck(
+      (a, b) => a.matmul(b),
+      [
+        [2, 3, 4],
+        [4, 5],
+      ],
+    );
   });
   it("are correct for 1-D operands", () => {
     gradcheck((a, b) => a.matmul(b), [[4], [4]]);
@@ -161,5 +244,11 @@ describe("matmul gradients", () => {
     gradcheck((a, b) => a.matmul(b), [[3, 4], [4]]);
   });
   it("are correct through transposed operands", () =>
-    gradcheck((a, b) => a.transpose(0, 1).matmul(b.transpose(0, 1)), [[4, 3], [5, 4]]));
+    gradcheck(
+      (a, b) => a.transpose(0, 1).matmul(b.transpose(0, 1)),
+      [
+        [4, 3],
+        [5, 4],
+      ],
+    ));
 });
