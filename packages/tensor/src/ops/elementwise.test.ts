@@ -26,6 +26,15 @@ describe("binary ops", () => {
     expect(Tensor.zeros([0, 3]).add(tensor([1, 2, 3])).shape).toEqual([0, 3]);
   });
 
+  it("refuse negative integer powers of int32 values, as PyTorch does", () => {
+    const i = tensor([2, 3], { dtype: "int32" });
+    expect(i.pow(2).toArray()).toEqual([4, 9]);
+    expect(() => i.pow(-1)).toThrow("pow: int32 values cannot be raised to a negative int32 power, got -1");
+    expect(() => i.pow(tensor([1, -2], { dtype: "int32" }))).toThrow(TensorError);
+    expect(i.pow(-0.5).dtype).toBe("float32");
+    expect(i.to("float32").pow(-1).toArray()).toEqual([0.5, Math.fround(1 / 3)]);
+  });
+
   it("take a JS number as a 0-d operand", () => {
     expect(tensor([1, 2]).sub(1).toArray()).toEqual([0, 1]);
     expect(tensor([[2, 4]]).div(2).toArray()).toEqual([[1, 2]]);

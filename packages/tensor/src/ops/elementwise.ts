@@ -4,7 +4,7 @@
 import { defineOp, type Grads } from "../autograd/op.js";
 import { checkDType, isFloat, promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
-import { castStorage } from "../kernels/copy.js";
+import { castStorage, contiguousData } from "../kernels/copy.js";
 import {
   mapBinary,
   mapTernary,
@@ -26,6 +26,8 @@ interface BinarySpec {
   dtype?: (promoted: DType) => DType;
   /** Names the kernel's own loop for this op, run instead of calling `forward`. */
   kind?: BinaryKind;
+  /** Checks the operands' values beyond shapes and dtypes; throws a TensorError. */
+  check?: (a: Tensor, b: Tensor) => void;
 }
 
 /** Defines a broadcasting binary op whose second operand may be a JS number (of `a`'s dtype). */
@@ -33,6 +35,7 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name: spec.name,
     check: ([a, b]) => {
+      spec.check?.(a, b);
       const promoted = promoteTypes(a.dtype, b.dtype);
       return { shape: broadcastShapes(spec.name, a.shape, b.shape), dtype: spec.dtype?.(promoted) ?? promoted };
     },
@@ -104,6 +107,14 @@ export const div = binaryOp({
 /** a raised to the power b, broadcast (`torch.pow`). */
 export const pow = binaryOp({
   name: "pow",
+  check: (a, b) => {
+    // NOTE: the result would be a fraction that int32 cannot hold; PyTorch refuses it too
+    if (a.dtype !== "int32" || b.dtype !== "int32") return;
+    const negative = contiguousData(b.storage).find((v) => v < 0);
+    if (negative !== undefined) {
+      throw new TensorError(`pow: int32 values cannot be raised to a negative int32 power, got ${negative}`);
+    }
+  },
   forward: (a, b) => a ** b,
   // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln a
   // NOTE: as in PyTorch, the first is 0 where b = 0 and the second is 0 where a = 0 and b >= 0

@@ -24,6 +24,7 @@ describe("reshape and flatten", () => {
     expect(cube.flatten(0, -2).shape).toEqual([6, 4]);
     expect(tensor(3).flatten().shape).toEqual([1]);
     expect(() => cube.flatten(2, 1)).toThrow("flatten: startDim 2 comes after endDim 1");
+    expect(() => tensor(3).flatten(1)).toThrow("flatten: dim 1 is out of range for a 0-d tensor");
   });
 
   it("name both shapes and sizes when they do not match", () => {
@@ -95,6 +96,8 @@ describe("expand", () => {
     expect(() => m.expand([4, 3])).toThrow("expand: cannot expand [2,3] to [4,3]");
     expect(() => m.expand([3])).toThrow("expand: cannot expand [2,3] to [3]");
     expect(() => tensor([1]).expand([-1, 2])).toThrow("expand: cannot expand [1] to [-1,2]");
+    expect(() => tensor([1]).expand([NaN])).toThrow("expand: cannot expand [1] to [NaN]");
+    expect(() => tensor([1]).expand(undefined as never)).toThrow("expand: shape must be an array, got undefined");
   });
 
   it("sums the gradient over expanded dims", () => {
@@ -131,6 +134,7 @@ describe("slice", () => {
     expect(() => v.slice(0, 0, NaN)).toThrow("slice: indices must be integers, got NaN");
     expect(() => v.slice(1, 0)).toThrow("slice: dim 1 is out of range for a 1-d tensor (expected -1..0)");
     expect(() => tensor(1).slice(0, 0)).toThrow("slice: cannot slice a 0-d tensor");
+    expect(() => v.slice(0, undefined as never)).toThrow("slice: indices must be integers, got undefined");
   });
 });
 

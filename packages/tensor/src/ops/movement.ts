@@ -49,9 +49,9 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 /** Merges dims `startDim..endDim` into one (`torch.flatten`). */
 export function flatten(x: Tensor, startDim: number, endDim: number): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
   const start = normalizeDim("flatten", startDim, x.ndim);
   const end = normalizeDim("flatten", endDim, x.ndim);
+  if (x.ndim === 0) return reshape(x, [1]);
   if (start > end) throw new TensorError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const merged = x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
@@ -118,10 +118,11 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 const expandOp = defineOp<number[], Shape>({
   name: "expand",
   check: ([x], shape) => {
+    if (!Array.isArray(shape)) throw new TensorError(`expand: shape must be an array, got ${String(shape)}`);
     const lead = shape.length - x.ndim;
     const bad = () =>
       new TensorError(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
-    if (!Array.isArray(shape) || lead < 0) throw bad();
+    if (lead < 0) throw bad();
     return shape.map((d, i) => {
       const own = i >= lead ? x.shape[i - lead] : 1;
       const target = d === -1 && i >= lead ? own : d;
@@ -150,8 +151,8 @@ const sliceOp = defineOp<SliceAttrs, { dim: number; start: number; end?: number 
     if (x.ndim === 0) throw new TensorError("slice: cannot slice a 0-d tensor");
     const d = normalizeDim("slice", dim, x.ndim);
     const n = x.shape[d];
-    for (const v of [start, end]) {
-      if (v !== undefined && !Number.isInteger(v)) throw new TensorError(`slice: indices must be integers, got ${v}`);
+    for (const v of end === undefined ? [start] : [start, end]) {
+      if (!Number.isInteger(v)) throw new TensorError(`slice: indices must be integers, got ${v}`);
     }
     // Python slicing: negative indices count from the end, and the range is clipped to [0, n]
     const resolve = (i: number): number => Math.min(Math.max(i < 0 ? i + n : i, 0), n);

@@ -48,6 +48,11 @@ describe("softmax and logSoftmax", () => {
     expect(tensor([1, 2]).logSoftmax().dtype).toBe("float32");
   });
 
+  it("return empty results for empty inputs", () => {
+    expect(Tensor.zeros([2, 0]).softmax().shape).toEqual([2, 0]);
+    expect(Tensor.zeros([0, 3]).logSoftmax(1).shape).toEqual([0, 3]);
+  });
+
   it("reject out-of-range dims", () => {
     expect(() => x.softmax(2)).toThrow("softmax: dim 2 is out of range for a 2-d tensor (expected -2..1)");
     expect(() => x.logSoftmax(-3)).toThrow("logSoftmax: dim -3 is out of range");

@@ -11,16 +11,22 @@ import { Tensor } from "../tensor.js";
 /** exp(x) / Σ exp(x) along `dim`, shifted by the max so logits of ±1000 stay finite. */
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim("softmax", dim, x.ndim);
-  // NOTE: the shift does not change the result, so it needs no gradient
-  const e = x.sub(x.max(d, true).detach()).exp();
+  const e = shiftByMax(x, d).exp();
   return e.div(e.sum(d, true));
 }
 
 /** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max) for stability. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim("logSoftmax", dim, x.ndim);
-  const shifted = x.sub(x.max(d, true).detach());
+  const shifted = shiftByMax(x, d);
   return shifted.sub(shifted.exp().sum(d, true).log());
+}
+
+/** x − max(x) along `dim` (x itself when empty, which has no max). */
+function shiftByMax(x: Tensor, dim: number): Tensor {
+  if (x.size === 0) return x;
+  // NOTE: the shift does not change the result, so it needs no gradient
+  return x.sub(x.max(dim, true).detach());
 }
 
 /**
