@@ -130,6 +130,9 @@ describe("loadFashionMNIST", () => {
       new RangeError('loadFashionMNIST: split must be "train" or "test", got "val"'),
     );
     await expect(loadFashionMNISTFrom(locs, { split: "train", timeoutMs: 0 })).rejects.toThrow(RangeError);
+    await expect(loadFashionMNISTFrom(locs, untyped({ split: "train", dataDir: "/x" }))).rejects.toThrow(
+      'loadFashionMNIST: unknown option "dataDir"',
+    );
   });
 });
 
@@ -149,7 +152,7 @@ describe("loadFashionMNIST downloads", () => {
     const asked: string[] = [];
     const fetch = memoryFetch((k) => TINY_GZ[k], asked);
     const locs = locations([null]);
-    const train = await loadFashionMNISTFrom(locs, { split: "train", fetch, baseUrl: "http://mirror.test/fm/", progress: false });
+    const train = await loadFashionMNISTFrom(locs, { split: "train", fetch, baseUrl: "http://mirror.test/fm", progress: false });
     expect(train.labels.toArray()).toEqual([0, 3, 6, 9, 2, 5]);
     expect(train.dir).toBe(locs.cacheDir);
     expect(asked).toEqual(Object.values(NAMES).map((n) => `http://mirror.test/fm/${n}.gz`));

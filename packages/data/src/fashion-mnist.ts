@@ -78,6 +78,8 @@ export interface FashionMNISTOptions {
   progress?: boolean;
 }
 
+const OPTION_KEYS = ["split", "root", "download", "cacheDir", "baseUrl", "fetch", "timeoutMs", "progress"];
+
 /** A loaded split: images [N,1,28,28] float32 in [0,1], labels [N] int32, and the class names. */
 export interface FashionMNIST {
   images: Tensor;
@@ -128,6 +130,11 @@ export function defaultLocations(options: Partial<FashionMNISTOptions>, env: Nod
 /** `loadFashionMNIST` with explicit locations (the search order, cache and expected files). */
 export async function loadFashionMNISTFrom(locations: Locations, options: FashionMNISTOptions): Promise<FashionMNIST> {
   const { split, download = true, baseUrl = FASHION_MNIST_URL, timeoutMs = 30_000, progress = true } = options;
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new RangeError(`loadFashionMNIST: unknown option ${JSON.stringify(key)} (expected one of ${OPTION_KEYS.join(", ")})`);
+    }
+  }
   if (split !== "train" && split !== "test") {
     throw new RangeError(`loadFashionMNIST: split must be "train" or "test", got ${JSON.stringify(split)}`);
   }
@@ -146,7 +153,7 @@ export async function loadFashionMNISTFrom(locations: Locations, options: Fashio
     const fetchFn = options.fetch ?? globalThis.fetch;
     for (const file of Object.values(files)) {
       if (findFile(locations.cacheDir, file) !== null) continue;
-      const url = new URL(`${file.name}.gz`, baseUrl).href;
+      const url = new URL(`${file.name}.gz`, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).href;
       await downloadFile(url, join(locations.cacheDir, `${file.name}.gz`), file.gzSha256, { fetch: fetchFn, timeoutMs, report });
     }
   } catch (e) {
