@@ -1,5 +1,7 @@
 // Convolution and pooling loops over NCHW storages: conv2d as im2col + gemm (kernels/matmul.ts)
 // per image, its input gradient through col2im, and max-pooling. Checks live in ops/conv.ts.
+// Per image rather than one gemm over the whole batch: it measured faster (16 vs 17 ms for
+// [64,1,28,28] with 32 3×3 filters, 151 vs 187 ms for [64,32,14,14] with 64) and keeps cols small.
 
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { contiguousStrides, type Shape } from "../shape.js";
