@@ -45,10 +45,10 @@ export function loadCheckpoint(path: string, expected: Architecture | null = nul
     throw new UsageError(`checkpoint ${path} holds neither an mlp nor a cnn model (tensors: ${describeKeys(tensors)})`);
   }
   if (!isArchitecture(architecture)) {
-    throw new UsageError(`checkpoint ${path} holds a '${architecture}' model; expected mlp or cnn`);
+    throw new UsageError(`checkpoint ${path} holds architecture '${architecture}'; expected mlp or cnn`);
   }
   if (expected !== null && architecture !== expected) {
-    throw new UsageError(`checkpoint ${path} holds a ${architecture} model, not ${expected}`);
+    throw new UsageError(`checkpoint ${path} holds architecture ${architecture}, not ${expected}`);
   }
   const model = buildModel(architecture, new Rng(0));
   try {

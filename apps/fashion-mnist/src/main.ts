@@ -23,9 +23,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runTrain({ ...command, dataDir }, out, io);
       }
       case "evaluate":
-        return runEvaluate({ ...command, dataDir: command.dataDir === null ? null : path(command.dataDir) }, path(command.checkpoint), io);
+        return await runEvaluate({ ...command, dataDir: command.dataDir === null ? null : path(command.dataDir) }, path(command.checkpoint), io);
       case "predict":
-        return runPredict({ ...command, dataDir: command.dataDir === null ? null : path(command.dataDir) }, path(command.checkpoint), io);
+        return await runPredict({ ...command, dataDir: command.dataDir === null ? null : path(command.dataDir) }, path(command.checkpoint), io);
     }
   } catch (err) {
     io.stderr.write(`fmnist: ${errorLine(err)}\n`);

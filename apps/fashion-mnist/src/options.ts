@@ -104,8 +104,9 @@ evaluate and predict options:
   --batch-size N, --limit N  as for train (evaluate; default batch size 500)
 
 common options:
-  --data-dir DIR           folder with the four Fashion-MNIST files (default: the search order
-                           of loadFashionMNIST, downloading into ~/.cache/tg when none has them)
+  --data-dir DIR           read the IDX files in DIR as they are (train-images-idx3-ubyte[.gz] and
+                           the other three); default: loadFashionMNIST's search order, which
+                           downloads into ~/.cache/tg/fashion-mnist when no folder has the files
   -h, --help               show this help
 
 Exit codes: 0 done, 1 unexpected failure, 2 bad options or files, 130 interrupted (Ctrl-C).`;

@@ -11,9 +11,9 @@ import type { EvaluateOptions, PredictOptions } from "./options.js";
 import { asciiImage, colourImage } from "./terminal-image.js";
 
 /** Prints the test figures of a checkpoint; returns the exit code. */
-export function runEvaluate(opts: EvaluateOptions, checkpointPath: string, io: Io): number {
+export async function runEvaluate(opts: EvaluateOptions, checkpointPath: string, io: Io): Promise<number> {
   const { architecture, model } = loadCheckpoint(checkpointPath, opts.model);
-  const test = loadSplit("test", { dataDir: opts.dataDir, limit: opts.limit });
+  const test = await loadSplit("test", { dataDir: opts.dataDir, limit: opts.limit });
   const outcome = evaluate(model, test, opts.batchSize);
   io.print(`${architecture} model (${countParameters(model).toLocaleString("en-US")} parameters) from ${checkpointPath}`);
   io.print(`test images ${test.images.shape[0]} | test loss ${outcome.loss.toFixed(4)} | test accuracy ${percent(outcome.accuracy)}`);
@@ -27,9 +27,9 @@ export function runEvaluate(opts: EvaluateOptions, checkpointPath: string, io: I
 }
 
 /** Prints one test image and the model's class probabilities; returns the exit code. */
-export function runPredict(opts: PredictOptions, checkpointPath: string, io: Io): number {
+export async function runPredict(opts: PredictOptions, checkpointPath: string, io: Io): Promise<number> {
   const { model } = loadCheckpoint(checkpointPath, opts.model);
-  const test = loadSplit("test", { dataDir: opts.dataDir, limit: null });
+  const test = await loadSplit("test", { dataDir: opts.dataDir, limit: null });
   const n = test.images.shape[0];
   if (opts.index >= n) throw new UsageError(`--index ${opts.index} is out of range: the test set has ${n} images (0 to ${n - 1})`);
   const probabilities = classProbabilities(model, test, opts.index);

@@ -23,8 +23,8 @@ export const SHOWCASE_SIZE = 32;
 /** Runs `train` into the folder `out`; returns the exit code. */
 export async function runTrain(opts: TrainOptions, out: string, io: Io): Promise<number> {
   const data = { dataDir: opts.dataDir, limit: opts.limit };
-  const trainSplit = loadSplit("train", data);
-  const testSplit = loadSplit("test", data);
+  const trainSplit = await loadSplit("train", data);
+  const testSplit = await loadSplit("test", data);
   mkdirSync(out, { recursive: true });
   const metricsPath = join(out, RUN_FILES.metrics);
   const metrics: MetricsFile = {

@@ -1,3 +1,4 @@
+import { controlCharacters } from "./testing/cli.js";
 import { describe, expect, it } from "vitest";
 import { asciiImage, colourImage } from "./terminal-image.js";
 
@@ -13,7 +14,7 @@ describe("asciiImage", () => {
     expect(lines).toHaveLength(28);
     expect(lines[5]).toBe("@".repeat(56));
     expect(lines[0]).toBe("");
-    expect(lines.join("\n")).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    expect(controlCharacters(lines.join("\n"))).toEqual([]);
   });
 });
 
