@@ -17,22 +17,7 @@ import { noGrad } from "./grad-mode.js";
  * The leaves are updated only after the whole pass has succeeded.
  */
 export function backward(root: Tensor, grad?: Tensor): void {
-  if (!root.requiresGrad) {
-    throw new TensorError("backward: the tensor does not require grad and has no graph to differentiate");
-  }
-  if (grad === undefined && root.size !== 1) {
-    throw new TensorError(
-      `backward: output has shape ${formatShape(root.shape)}; pass a gradient of that shape or reduce to a scalar`,
-    );
-  }
-  if (grad !== undefined && !(grad instanceof Tensor)) {
-    throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
-  }
-  if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
-    throw new TensorError(
-      `backward: gradient has shape ${formatShape(grad.shape)}, expected ${formatShape(root.shape)}`,
-    );
-  }
+  checkArguments(root, grad);
   const grads = new Map<Tensor, Storage>();
   const leafGrads: [Tensor, Storage][] = [];
   grads.set(root, castStorage(grad ? grad.storage : Tensor.onesLike(root).storage, root.dtype));
@@ -60,6 +45,24 @@ export function backward(root: Tensor, grad?: Tensor): void {
   for (const [leaf, g] of leafGrads) {
     // a fresh contiguous tensor: g may be a view of another gradient or of a broadcast
     leaf.grad = leaf.grad ? new Tensor(accumulate(leaf.grad.storage, g)) : new Tensor(castStorage(g, leaf.dtype));
+  }
+}
+
+function checkArguments(root: Tensor, grad: Tensor | undefined): void {
+  if (!root.requiresGrad) {
+    throw new TensorError("backward: the tensor does not require grad and has no graph to differentiate");
+  }
+  const shape = formatShape(root.shape);
+  if (grad === undefined && root.size !== 1) {
+    throw new TensorError(
+      `backward: output has shape ${shape}; pass a gradient of that shape or reduce to a scalar`,
+    );
+  }
+  if (grad !== undefined && !(grad instanceof Tensor)) {
+    throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
+  }
+  if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
+    throw new TensorError(`backward: gradient has shape ${formatShape(grad.shape)}, expected ${shape}`);
   }
 }
 
