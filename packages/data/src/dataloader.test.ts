@@ -7,7 +7,11 @@ function untyped<T>(value: unknown): T {
   return value as T;
 }
 
-const ten = (): TensorDataset => new TensorDataset(arange(20).reshape([10, 2]), arange(10, undefined, undefined, { dtype: "int32" }));
+const ten = (): TensorDataset =>
+  new TensorDataset(
+    arange(20).reshape([10, 2]),
+    arange(10, undefined, undefined, { dtype: "int32" }),
+  );
 
 /** The labels of every batch of one epoch. */
 function epochLabels(loader: DataLoader<Tensor[]>): number[][] {
@@ -19,15 +23,29 @@ describe("DataLoader", () => {
     const loader = new DataLoader(ten(), { batchSize: 4 });
     expect(loader.length).toBe(3);
     const batches = [...loader];
-    expect(batches.map(([x]) => x.shape)).toEqual([[4, 2], [4, 2], [2, 2]]);
-    expect(batches[2][0].toArray()).toEqual([[16, 17], [18, 19]]);
-    expect(epochLabels(loader)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map(([x]) => x.shape)).toEqual([
+      [4, 2],
+      [4, 2],
+      [2, 2],
+    ]);
+    expect(batches[2][0].toArray()).toEqual([
+      [16, 17],
+      [18, 19],
+    ]);
+    expect(epochLabels(loader)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
   });
 
   it("drops the last partial batch with dropLast", () => {
     const loader = new DataLoader(ten(), { batchSize: 4, dropLast: true });
     expect(loader.length).toBe(2);
-    expect(epochLabels(loader)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(epochLabels(loader)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
   });
 
   it("defaults to batches of one", () => {
@@ -39,7 +57,8 @@ describe("DataLoader", () => {
   it("shuffles each epoch differently, every epoch a permutation, reproducible from the seed", () => {
     const a = new DataLoader(ten(), { batchSize: 3, shuffle: true, seed: 7 });
     const epochs = [epochLabels(a), epochLabels(a), epochLabels(a)];
-    for (const e of epochs) expect(e.flat().sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const e of epochs)
+      expect(e.flat().sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(epochs[0]).not.toEqual(epochs[1]);
     expect(epochs[1]).not.toEqual(epochs[2]);
     expect(a.epoch).toBe(3);
@@ -72,9 +91,22 @@ describe("DataLoader", () => {
   it("stacks items of any dataset: tensors, arrays of tensors, or leaves other items as arrays", () => {
     const squares: Dataset<Tensor> = { length: 5, get: (i) => tensor([i, i * i]) };
     const batches = [...new DataLoader(squares, { batchSize: 2 })];
-    expect(batches.map((b) => b.toArray())).toEqual([[[0, 0], [1, 1]], [[2, 4], [3, 9]], [[4, 16]]]);
+    expect(batches.map((b) => b.toArray())).toEqual([
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      [
+        [2, 4],
+        [3, 9],
+      ],
+      [[4, 16]],
+    ]);
 
-    const pairs: Dataset<[Tensor, Tensor]> = { length: 3, get: (i) => [tensor([i]), tensor(i * 10, { dtype: "int32" })] };
+    const pairs: Dataset<[Tensor, Tensor]> = {
+      length: 3,
+      get: (i) => [tensor([i]), tensor(i * 10, { dtype: "int32" })],
+    };
     const [[x, y]] = [...new DataLoader(pairs, { batchSize: 3 })];
     expect(x.toArray()).toEqual([[0], [1], [2]]);
     expect(y.toArray()).toEqual([0, 10, 20]);
@@ -85,28 +117,51 @@ describe("DataLoader", () => {
   });
 
   it("refuses items that do not have the form of the first one", () => {
-    const mixed: Dataset<Tensor[]> = { length: 2, get: (i) => (i === 0 ? [tensor([1]), tensor([2])] : [tensor([1])]) };
+    const mixed: Dataset<Tensor[]> = {
+      length: 2,
+      get: (i) => (i === 0 ? [tensor([1]), tensor([2])] : [tensor([1])]),
+    };
     expect(() => [...new DataLoader(mixed, { batchSize: 2 })]).toThrow(
       new TensorError("DataLoader: item 1 is not an array of 2 tensors like item 0"),
     );
   });
 
   it("handles an empty dataset", () => {
-    const loader = new DataLoader(new TensorDataset(Tensor.zeros([0, 3])), { batchSize: 4, shuffle: true, seed: 1 });
+    const loader = new DataLoader(new TensorDataset(Tensor.zeros([0, 3])), {
+      batchSize: 4,
+      shuffle: true,
+      seed: 1,
+    });
     expect(loader.length).toBe(0);
     expect([...loader]).toEqual([]);
   });
 
   it("refuses bad options at construction with a RangeError", () => {
     const ds = ten();
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(new RangeError("DataLoader: batchSize must be a positive integer, got 0"));
-    expect(() => new DataLoader(ds, { batchSize: -4 })).toThrow("DataLoader: batchSize must be a positive integer, got -4");
-    expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow("DataLoader: batchSize must be a positive integer, got 2.5");
-    expect(() => new DataLoader(ds, { batchSize: untyped("64") })).toThrow('DataLoader: batchSize must be a positive integer, got "64"');
-    expect(() => new DataLoader(ds, { shuffle: untyped("yes") })).toThrow(new RangeError('DataLoader: shuffle must be true or false, got "yes"'));
-    expect(() => new DataLoader(ds, { dropLast: untyped(1) })).toThrow("DataLoader: dropLast must be true or false, got 1");
-    expect(() => new DataLoader(ds, { seed: -1 })).toThrow("DataLoader: seed must be an integer in [0, 2^32), got -1");
-    expect(() => new DataLoader(ds, untyped({ batch_size: 4 }))).toThrow('DataLoader: unknown option "batch_size"');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(
+      new RangeError("DataLoader: batchSize must be a positive integer, got 0"),
+    );
+    expect(() => new DataLoader(ds, { batchSize: -4 })).toThrow(
+      "DataLoader: batchSize must be a positive integer, got -4",
+    );
+    expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow(
+      "DataLoader: batchSize must be a positive integer, got 2.5",
+    );
+    expect(() => new DataLoader(ds, { batchSize: untyped("64") })).toThrow(
+      'DataLoader: batchSize must be a positive integer, got "64"',
+    );
+    expect(() => new DataLoader(ds, { shuffle: untyped("yes") })).toThrow(
+      new RangeError('DataLoader: shuffle must be true or false, got "yes"'),
+    );
+    expect(() => new DataLoader(ds, { dropLast: untyped(1) })).toThrow(
+      "DataLoader: dropLast must be true or false, got 1",
+    );
+    expect(() => new DataLoader(ds, { seed: -1 })).toThrow(
+      "DataLoader: seed must be an integer in [0, 2^32), got -1",
+    );
+    expect(() => new DataLoader(ds, untyped({ batch_size: 4 }))).toThrow(
+      'DataLoader: unknown option "batch_size"',
+    );
     expect(() => new DataLoader(untyped<Dataset<number>>({}), {})).toThrow(TypeError);
   });
 
@@ -114,7 +169,11 @@ describe("DataLoader", () => {
     const n = 60000;
     const images = Tensor.zeros([n, 1, 28, 28]);
     const labels = Tensor.zeros([n], { dtype: "int32" });
-    const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: 64, shuffle: true, seed: 0 });
+    const loader = new DataLoader(new TensorDataset(images, labels), {
+      batchSize: 64,
+      shuffle: true,
+      seed: 0,
+    });
     const start = performance.now();
     let rows = 0;
     for (const [x, y] of loader) {

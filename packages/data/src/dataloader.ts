@@ -43,8 +43,15 @@ export class DataLoader<T> implements Iterable<Batch<T>> {
   private epochsStarted = 0;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
-    if (typeof dataset !== "object" || dataset === null || typeof dataset.get !== "function" || !Number.isInteger(dataset.length)) {
-      throw new TypeError("DataLoader: expected a dataset with an integer length and a get(index) method");
+    if (
+      typeof dataset !== "object" ||
+      dataset === null ||
+      typeof dataset.get !== "function" ||
+      !Number.isInteger(dataset.length)
+    ) {
+      throw new TypeError(
+        "DataLoader: expected a dataset with an integer length and a get(index) method",
+      );
     }
     checkOptions(options);
     this.dataset = dataset;
@@ -91,7 +98,9 @@ export class DataLoader<T> implements Iterable<Batch<T>> {
     const count = this.length;
     for (let b = 0; b < count; b++) {
       const indices = order.slice(b * this.batchSize, (b + 1) * this.batchSize);
-      yield hasGetBatch<T>(this.dataset) ? this.dataset.getBatch(indices) : collate(indices.map((i) => this.dataset.get(i)));
+      yield hasGetBatch<T>(this.dataset)
+        ? this.dataset.getBatch(indices)
+        : collate(indices.map((i) => this.dataset.get(i)));
     }
   }
 }
@@ -101,18 +110,32 @@ function checkOptions(options: DataLoaderOptions): void {
     throw new RangeError(`DataLoader: options must be an object, got ${String(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KEYS.includes(key)) throw new RangeError(`DataLoader: unknown option ${JSON.stringify(key)} (expected one of ${KEYS.join(", ")})`);
+    if (!KEYS.includes(key))
+      throw new RangeError(
+        `DataLoader: unknown option ${JSON.stringify(key)} (expected one of ${KEYS.join(", ")})`,
+      );
   }
   const { batchSize, shuffle, dropLast, seed } = options;
-  if (batchSize !== undefined && (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize <= 0)) {
-    throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${show(batchSize)}`);
+  if (
+    batchSize !== undefined &&
+    (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize <= 0)
+  ) {
+    throw new RangeError(
+      `DataLoader: batchSize must be a positive integer, got ${show(batchSize)}`,
+    );
   }
-  for (const [key, value] of [["shuffle", shuffle], ["dropLast", dropLast]] as const) {
+  for (const [key, value] of [
+    ["shuffle", shuffle],
+    ["dropLast", dropLast],
+  ] as const) {
     if (value !== undefined && typeof value !== "boolean") {
       throw new RangeError(`DataLoader: ${key} must be true or false, got ${show(value)}`);
     }
   }
-  if (seed !== undefined && (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)) {
+  if (
+    seed !== undefined &&
+    (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+  ) {
     throw new RangeError(`DataLoader: seed must be an integer in [0, 2^32), got ${show(seed)}`);
   }
 }
@@ -148,7 +171,10 @@ export function collate<T>(items: readonly T[]): Batch<T> {
   if (isTensorRow(first) && first.length > 0) {
     const rows = list.filter(isTensorRow);
     const bad = list.findIndex((x) => !isTensorRow(x) || x.length !== first.length);
-    if (bad >= 0) throw new TensorError(`DataLoader: item ${bad} is not an array of ${first.length} tensors like item 0`);
+    if (bad >= 0)
+      throw new TensorError(
+        `DataLoader: item ${bad} is not an array of ${first.length} tensors like item 0`,
+      );
     return first.map((_, k) => stack(rows.map((row) => row[k]))) as Batch<T>;
   }
   return [...items] as Batch<T>;

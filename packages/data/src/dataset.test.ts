@@ -19,11 +19,18 @@ describe("TensorDataset", () => {
   it("getBatch returns a view for consecutive rows and a copy otherwise", () => {
     const ds = new TensorDataset(x, y);
     const [xs, ys] = ds.getBatch([1, 2]);
-    expect(xs.toArray()).toEqual([[3, 4, 5], [6, 7, 8]]);
+    expect(xs.toArray()).toEqual([
+      [3, 4, 5],
+      [6, 7, 8],
+    ]);
     expect(xs.storage.data).toBe(x.storage.data);
     expect(ys.toArray()).toEqual([11, 12]);
     const [xg, yg] = ds.getBatch([3, 0, 3]);
-    expect(xg.toArray()).toEqual([[9, 10, 11], [0, 1, 2], [9, 10, 11]]);
+    expect(xg.toArray()).toEqual([
+      [9, 10, 11],
+      [0, 1, 2],
+      [9, 10, 11],
+    ]);
     expect(xg.storage.data).not.toBe(x.storage.data);
     expect(yg.toArray()).toEqual([13, 10, 13]);
     expect(yg.dtype).toBe("int32");
@@ -32,12 +39,21 @@ describe("TensorDataset", () => {
   it("copies strided tensors into contiguous ones so rows can be gathered", () => {
     const t = arange(6).reshape([2, 3]).transpose(0, 1); // [3,2] view
     const ds = new TensorDataset(t);
-    expect(ds.getBatch([2, 0])[0].toArray()).toEqual([[2, 5], [0, 3]]);
+    expect(ds.getBatch([2, 0])[0].toArray()).toEqual([
+      [2, 5],
+      [0, 3],
+    ]);
     expect(ds.get(1)[0].toArray()).toEqual([1, 4]);
   });
 
   it("keeps items and batches out of the autograd graph", () => {
-    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const w = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     const ds = new TensorDataset(w);
     expect(ds.get(0)[0].requiresGrad).toBe(false);
     expect(ds.getBatch([0, 1])[0].requiresGrad).toBe(false);
@@ -50,8 +66,12 @@ describe("TensorDataset", () => {
     expect(() => new TensorDataset()).toThrow(RangeError);
     expect(() => new TensorDataset(tensor(3))).toThrow(TensorError);
     const ds = new TensorDataset(x);
-    expect(() => ds.get(4)).toThrow(new RangeError("TensorDataset: index 4 is out of range for 4 items"));
+    expect(() => ds.get(4)).toThrow(
+      new RangeError("TensorDataset: index 4 is out of range for 4 items"),
+    );
     expect(() => ds.get(-1)).toThrow(RangeError);
-    expect(() => ds.getBatch([0, 1.5])).toThrow("TensorDataset: index 1.5 is out of range for 4 items");
+    expect(() => ds.getBatch([0, 1.5])).toThrow(
+      "TensorDataset: index 1.5 is out of range for 4 items",
+    );
   });
 });

@@ -29,13 +29,17 @@ export class TensorDataset implements BatchedDataset<Tensor[], Tensor[]> {
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new RangeError("TensorDataset: expected at least one tensor");
     tensors.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} is not a Tensor`);
-      if (t.ndim === 0) throw new TensorError("TensorDataset: tensors need a first dim to index, got a 0-d tensor");
+      if (!(t instanceof Tensor))
+        throw new TypeError(`TensorDataset: argument ${i} is not a Tensor`);
+      if (t.ndim === 0)
+        throw new TensorError("TensorDataset: tensors need a first dim to index, got a 0-d tensor");
     });
     const first = tensors[0].shape[0];
     if (tensors.some((t) => t.shape[0] !== first)) {
       const shapes = tensors.map((t) => formatShape(t.shape)).join(", ");
-      throw new TensorError(`TensorDataset: tensors must have the same first dim, got shapes ${shapes}`);
+      throw new TensorError(
+        `TensorDataset: tensors must have the same first dim, got shapes ${shapes}`,
+      );
     }
     this.tensors = tensors.map(dense);
     this.length = first;

@@ -20,18 +20,25 @@ export interface Progress {
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
 /** Progress on `stream`: a cli-progress bar when it is a terminal, one line per event otherwise. */
-export function makeProgress(stream: (NodeJS.WritableStream & { isTTY?: boolean }) | null): Progress {
+export function makeProgress(
+  stream: (NodeJS.WritableStream & { isTTY?: boolean }) | null,
+): Progress {
   if (stream === null) return { start() {}, update() {}, stop() {}, saved() {} };
   if (!stream.isTTY) {
     return {
-      start: (name, url, total) => stream.write(`Downloading ${name}${total > 0 ? ` (${mb(total)} MB)` : ""} from ${url}\n`),
+      start: (name, url, total) =>
+        stream.write(`Downloading ${name}${total > 0 ? ` (${mb(total)} MB)` : ""} from ${url}\n`),
       update() {},
       stop() {},
       saved: (path, bytes) => stream.write(`Saved ${path} (${mb(bytes)} MB, SHA-256 verified)\n`),
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: "{name} [{bar}] {percentage}% | {got}/{size} MB | ETA {eta}s", hideCursor: true },
+    {
+      stream,
+      format: "{name} [{bar}] {percentage}% | {got}/{size} MB | ETA {eta}s",
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let active = false;
@@ -62,7 +69,12 @@ export interface DownloadOptions {
  * SHA-256 must equal `sha256` before it is renamed to `dest`. On any failure the temporary file is
  * removed, so `dest` either does not exist or holds the complete, verified file.
  */
-export async function downloadFile(url: string, dest: string, sha256: string, options: DownloadOptions): Promise<void> {
+export async function downloadFile(
+  url: string,
+  dest: string,
+  sha256: string,
+  options: DownloadOptions,
+): Promise<void> {
   const { fetch, timeoutMs, report } = options;
   await mkdir(dirname(dest), { recursive: true });
   const tmp = join(dirname(dest), `.${basename(dest)}.${randomUUID()}.part`);
@@ -83,7 +95,8 @@ export async function downloadFile(url: string, dest: string, sha256: string, op
   try {
     arm();
     const response = await Promise.race([fetch(url, { signal: controller.signal }), aborted]);
-    if (!response.ok || response.body === null) throw new Error(`${url} answered HTTP ${response.status}`);
+    if (!response.ok || response.body === null)
+      throw new Error(`${url} answered HTTP ${response.status}`);
     const total = Number(response.headers.get("content-length") ?? 0) || 0;
     report.start(basename(dest), url, total);
     const hash = createHash("sha256");
@@ -102,9 +115,11 @@ export async function downloadFile(url: string, dest: string, sha256: string, op
       report.update(received);
     }
     report.stop();
-    if (total > 0 && received !== total) throw new Error(`${url} ended after ${received} of ${total} bytes`);
+    if (total > 0 && received !== total)
+      throw new Error(`${url} ended after ${received} of ${total} bytes`);
     const digest = hash.digest("hex");
-    if (digest !== sha256) throw new Error(`${basename(dest)} from ${url} has SHA-256 ${digest}, expected ${sha256}`);
+    if (digest !== sha256)
+      throw new Error(`${basename(dest)} from ${url} has SHA-256 ${digest}, expected ${sha256}`);
     await file.sync();
     await file.close();
     closed = true;

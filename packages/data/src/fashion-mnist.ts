@@ -13,7 +13,16 @@ import { parseIdx, type Idx } from "./idx.js";
 
 /** The ten class names, indexed by label. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
-  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
 ];
 
 /** The official host of the four files. */
@@ -78,7 +87,16 @@ export interface FashionMNISTOptions {
   progress?: boolean;
 }
 
-const OPTION_KEYS = ["split", "root", "download", "cacheDir", "baseUrl", "fetch", "timeoutMs", "progress"];
+const OPTION_KEYS = [
+  "split",
+  "root",
+  "download",
+  "cacheDir",
+  "baseUrl",
+  "fetch",
+  "timeoutMs",
+  "progress",
+];
 
 /** A loaded split: images [N,1,28,28] float32 in [0,1], labels [N] int32, and the class names. */
 export interface FashionMNIST {
@@ -116,7 +134,10 @@ export async function loadFashionMNIST(options: FashionMNISTOptions): Promise<Fa
 }
 
 /** The search order of `loadFashionMNIST` for these options and environment. */
-export function defaultLocations(options: Partial<FashionMNISTOptions>, env: NodeJS.ProcessEnv = process.env): Locations {
+export function defaultLocations(
+  options: Partial<FashionMNISTOptions>,
+  env: NodeJS.ProcessEnv = process.env,
+): Locations {
   const cacheDir = options.cacheDir ?? join(homedir(), ".cache", "tg", "fashion-mnist");
   const search: SearchDir[] = [
     ...(options.root === undefined ? [] : [{ label: "root option", dir: options.root }]),
@@ -128,20 +149,40 @@ export function defaultLocations(options: Partial<FashionMNISTOptions>, env: Nod
 }
 
 /** `loadFashionMNIST` with explicit locations (the search order, cache and expected files). */
-export async function loadFashionMNISTFrom(locations: Locations, options: FashionMNISTOptions): Promise<FashionMNIST> {
-  const { split, download = true, baseUrl = FASHION_MNIST_URL, timeoutMs = 30_000, progress = true } = options;
+export async function loadFashionMNISTFrom(
+  locations: Locations,
+  options: FashionMNISTOptions,
+): Promise<FashionMNIST> {
+  const {
+    split,
+    download = true,
+    baseUrl = FASHION_MNIST_URL,
+    timeoutMs = 30_000,
+    progress = true,
+  } = options;
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) {
-      throw new RangeError(`loadFashionMNIST: unknown option ${JSON.stringify(key)} (expected one of ${OPTION_KEYS.join(", ")})`);
+      throw new RangeError(
+        `loadFashionMNIST: unknown option ${JSON.stringify(key)} (expected one of ${OPTION_KEYS.join(", ")})`,
+      );
     }
   }
   if (split !== "train" && split !== "test") {
-    throw new RangeError(`loadFashionMNIST: split must be "train" or "test", got ${JSON.stringify(split)}`);
+    throw new RangeError(
+      `loadFashionMNIST: split must be "train" or "test", got ${JSON.stringify(split)}`,
+    );
   }
-  if (typeof download !== "boolean") throw new RangeError(`loadFashionMNIST: download must be true or false, got ${String(download)}`);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`loadFashionMNIST: timeoutMs must be > 0, got ${timeoutMs}`);
+  if (typeof download !== "boolean")
+    throw new RangeError(
+      `loadFashionMNIST: download must be true or false, got ${String(download)}`,
+    );
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new RangeError(`loadFashionMNIST: timeoutMs must be > 0, got ${timeoutMs}`);
   const { files } = locations;
-  const wanted = split === "train" ? [files.trainImages, files.trainLabels] : [files.testImages, files.testLabels];
+  const wanted =
+    split === "train"
+      ? [files.trainImages, files.trainLabels]
+      : [files.testImages, files.testLabels];
 
   for (const { dir } of locations.search) {
     const paths = dir === null ? null : findFiles(dir, wanted);
@@ -154,7 +195,11 @@ export async function loadFashionMNISTFrom(locations: Locations, options: Fashio
     for (const file of Object.values(files)) {
       if (findFile(locations.cacheDir, file) !== null) continue;
       const url = new URL(`${file.name}.gz`, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).href;
-      await downloadFile(url, join(locations.cacheDir, `${file.name}.gz`), file.gzSha256, { fetch: fetchFn, timeoutMs, report });
+      await downloadFile(url, join(locations.cacheDir, `${file.name}.gz`), file.gzSha256, {
+        fetch: fetchFn,
+        timeoutMs,
+        report,
+      });
     }
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
@@ -179,9 +224,16 @@ function findFiles(dir: string, files: FashionMNISTFile[]): string[] | null {
   return paths.every((p) => p !== null) ? paths.filter((p) => p !== null) : null;
 }
 
-function notFound(locations: Locations, wanted: FashionMNISTFile[], why: string, cause?: unknown): Error {
+function notFound(
+  locations: Locations,
+  wanted: FashionMNISTFile[],
+  why: string,
+  cause?: unknown,
+): Error {
   const names = wanted.map((f) => `${f.name}[.gz]`).join(" and ");
-  const looked = locations.search.map(({ label, dir }) => `  ${label}: ${dir ?? "not set"}`).join("\n");
+  const looked = locations.search
+    .map(({ label, dir }) => `  ${label}: ${dir ?? "not set"}`)
+    .join("\n");
   return new Error(
     `loadFashionMNIST: found no folder with ${names}, and ${why}.\nLooked in:\n${looked}\n` +
       "To get the data: apt-get install dataset-fashion-mnist (Debian and Ubuntu), or download the four " +
@@ -192,16 +244,24 @@ function notFound(locations: Locations, wanted: FashionMNISTFile[], why: string,
 }
 
 /** Reads, checks and converts one split's images and labels. */
-function readSplit(dir: string, [imagesPath, labelsPath]: string[], [imagesFile, labelsFile]: FashionMNISTFile[]): FashionMNIST {
+function readSplit(
+  dir: string,
+  [imagesPath, labelsPath]: string[],
+  [imagesFile, labelsFile]: FashionMNISTFile[],
+): FashionMNIST {
   const images = readChecked(imagesPath, imagesFile);
   const labels = readChecked(labelsPath, labelsFile);
   const n = labels.shape[0];
   const [count, h, w] = images.shape;
   if (!(images.data instanceof Uint8Array) || images.shape.length !== 3 || h !== 28 || w !== 28) {
-    throw new Error(`loadFashionMNIST: ${imagesPath} should hold u8 images [N,28,28], found [${images.shape.join(",")}]`);
+    throw new Error(
+      `loadFashionMNIST: ${imagesPath} should hold u8 images [N,28,28], found [${images.shape.join(",")}]`,
+    );
   }
   if (!(labels.data instanceof Uint8Array) || labels.shape.length !== 1 || n !== count) {
-    throw new Error(`loadFashionMNIST: ${labelsPath} should hold ${count} u8 labels, found [${labels.shape.join(",")}]`);
+    throw new Error(
+      `loadFashionMNIST: ${labelsPath} should hold ${count} u8 labels, found [${labels.shape.join(",")}]`,
+    );
   }
   // one pass over all pixels into one tensor, no per-image tensors
   const imageTensor = Tensor.zeros([count, 1, 28, 28]);
@@ -213,7 +273,9 @@ function readSplit(dir: string, [imagesPath, labelsPath]: string[], [imagesFile,
   for (let i = 0; i < n; i++) {
     const label = labels.data[i];
     if (label >= FASHION_MNIST_CLASSES.length) {
-      throw new Error(`loadFashionMNIST: ${labelsPath} holds label ${label} at ${i}, expected 0..9`);
+      throw new Error(
+        `loadFashionMNIST: ${labelsPath} holds label ${label} at ${i}, expected 0..9`,
+      );
     }
     out[i] = label;
   }

@@ -9,7 +9,12 @@ function untyped<T>(value: unknown): T {
 
 /** An IDX file written byte by byte from the format's description: 0 0 type ndim, sizes, data. */
 function idxBytes(type: number, shape: number[], data: number[]): Uint8Array {
-  const sizes = shape.flatMap((d) => [(d >>> 24) & 255, (d >>> 16) & 255, (d >>> 8) & 255, d & 255]);
+  const sizes = shape.flatMap((d) => [
+    (d >>> 24) & 255,
+    (d >>> 16) & 255,
+    (d >>> 8) & 255,
+    d & 255,
+  ]);
   return new Uint8Array([0, 0, type, shape.length, ...sizes, ...data]);
 }
 
@@ -29,7 +34,9 @@ describe("parseIdx", () => {
   });
 
   it("reads i8, i16, i32, f32 and f64 data stored big-endian", () => {
-    expect(Array.from(parseIdx(idxBytes(0x09, [3], [0xff, 0x80, 0x7f])).data)).toEqual([-1, -128, 127]);
+    expect(Array.from(parseIdx(idxBytes(0x09, [3], [0xff, 0x80, 0x7f])).data)).toEqual([
+      -1, -128, 127,
+    ]);
     const i16 = parseIdx(idxBytes(0x0b, [2], [0x01, 0x02, 0xff, 0xfe]));
     expect(i16.data).toBeInstanceOf(Int16Array);
     expect(Array.from(i16.data)).toEqual([258, -2]);
@@ -92,8 +99,11 @@ describe("encodeIdx", () => {
       idxBytes(0x08, [2, 3], [1, 2, 3, 250, 251, 255]),
     );
     for (const data of [
-      new Int8Array([-1, 5]), new Int16Array([-300, 2]), new Int32Array([-70000, 1]),
-      new Float32Array([1.5, -0.25]), new Float64Array([Math.PI, -1e300]),
+      new Int8Array([-1, 5]),
+      new Int16Array([-300, 2]),
+      new Int32Array([-70000, 1]),
+      new Float32Array([1.5, -0.25]),
+      new Float64Array([Math.PI, -1e300]),
     ]) {
       const back = parseIdx(encodeIdx({ shape: [1, 2], data }));
       expect(back.shape).toEqual([1, 2]);

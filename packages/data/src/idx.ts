@@ -4,7 +4,8 @@
 import { gunzipSync } from "fflate";
 
 /** The typed arrays IDX data can hold, one per IDX type code. */
-export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+export type IdxData =
+  Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** A parsed IDX file: its dims and its elements in row-major order. */
 export interface Idx {
@@ -41,11 +42,15 @@ const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, "0")}`;
  */
 export function parseIdx(bytes: Uint8Array): Idx {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`parseIdx: expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+    throw new TypeError(
+      `parseIdx: expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`,
+    );
   }
   const raw = isGzip(bytes) ? inflate(bytes) : bytes;
   if (raw.length < 4) {
-    throw new Error(`parseIdx: expected at least 4 header bytes (magic number), found ${raw.length}`);
+    throw new Error(
+      `parseIdx: expected at least 4 header bytes (magic number), found ${raw.length}`,
+    );
   }
   if (raw[0] !== 0 || raw[1] !== 0) {
     throw new Error(
@@ -94,7 +99,13 @@ function inflate(bytes: Uint8Array): Uint8Array {
   }
 }
 
-function readElements(raw: Uint8Array, view: DataView, start: number, count: number, code: number): IdxData {
+function readElements(
+  raw: Uint8Array,
+  view: DataView,
+  start: number,
+  count: number,
+  code: number,
+): IdxData {
   switch (code) {
     case 0x08:
       return new Uint8Array(raw.buffer, raw.byteOffset + start, count);
@@ -133,10 +144,14 @@ export function encodeIdx({ shape, data }: Idx): Uint8Array {
   const code = typeCode(data);
   const count = shape.reduce((n, d) => n * d, 1);
   if (shape.length > 255 || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
-    throw new RangeError(`encodeIdx: shape [${shape.join(",")}] must have at most 255 dims of uint32 sizes`);
+    throw new RangeError(
+      `encodeIdx: shape [${shape.join(",")}] must have at most 255 dims of uint32 sizes`,
+    );
   }
   if (count !== data.length) {
-    throw new RangeError(`encodeIdx: shape [${shape.join(",")}] needs ${count} elements, got ${data.length}`);
+    throw new RangeError(
+      `encodeIdx: shape [${shape.join(",")}] needs ${count} elements, got ${data.length}`,
+    );
   }
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * data.BYTES_PER_ELEMENT);
@@ -164,5 +179,7 @@ function typeCode(data: IdxData): number {
   if (data instanceof Int32Array) return 0x0c;
   if (data instanceof Float32Array) return 0x0d;
   if (data instanceof Float64Array) return 0x0e;
-  throw new TypeError("encodeIdx: data must be a Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array or Float64Array");
+  throw new TypeError(
+    "encodeIdx: data must be a Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array or Float64Array",
+  );
 }

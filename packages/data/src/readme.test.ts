@@ -9,7 +9,11 @@ describe("README examples", () => {
   it("batches a TensorDataset", () => {
     const x = arange(20).reshape([10, 2]);
     const y = arange(10, undefined, undefined, { dtype: "int32" });
-    const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 4, shuffle: true, seed: 0 });
+    const loader = new DataLoader(new TensorDataset(x, y), {
+      batchSize: 4,
+      shuffle: true,
+      seed: 0,
+    });
     expect(loader.length).toBe(3);
     const shapes: number[][] = [];
     for (const [xb, yb] of loader) shapes.push([...xb.shape], [...yb.shape]);
@@ -23,9 +27,13 @@ describe("README examples", () => {
     expect(data).toEqual(new Uint8Array([0, 255, 255, 0]));
   });
 
-  it.skipIf(!existsSync(FASHION_MNIST_SYSTEM_DIR))("loads Fashion-MNIST", async () => {
-    const { images, labels, classes } = await loadFashionMNIST({ split: "train" });
-    expect(images.shape).toEqual([60000, 1, 28, 28]);
-    expect(classes[labels.dataSync()[0]]).toBe("Ankle boot");
-  }, 60_000);
+  it.skipIf(!existsSync(FASHION_MNIST_SYSTEM_DIR))(
+    "loads Fashion-MNIST",
+    async () => {
+      const { images, labels, classes } = await loadFashionMNIST({ split: "train" });
+      expect(images.shape).toEqual([60000, 1, 28, 28]);
+      expect(classes[labels.dataSync()[0]]).toBe("Ankle boot");
+    },
+    60_000,
+  );
 });

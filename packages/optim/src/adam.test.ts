@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tensor, type DType } from "@tg/tensor";
+import { tensor } from "@tg/tensor";
 import { Adam, AdamW } from "./index.js";
 import { expectClose, gradAt, makeParams, TOL, trajectory, X0 } from "./test-problem.js";
 
@@ -18,7 +18,14 @@ interface Rule {
  * second moment and bias-corrects that, as torch.optim.Adam's code does.
  */
 function referenceAdam(rule: Rule, steps: number): number[][] {
-  const { lr, betas: [b1, b2], eps, weightDecay, decoupled, amsgrad = false } = rule;
+  const {
+    lr,
+    betas: [b1, b2],
+    eps,
+    weightDecay,
+    decoupled,
+    amsgrad = false,
+  } = rule;
   const x = [...X0];
   const m = x.map(() => 0);
   const v = x.map(() => 0);
@@ -51,14 +58,23 @@ const base = { lr: 0.05, betas: [0.9, 0.999] as [number, number], eps: 1e-8 };
 const RULES: [string, Rule][] = [
   ["Adam", { ...base, weightDecay: 0, decoupled: false }],
   ["Adam with L2 weight decay", { ...base, weightDecay: 0.1, decoupled: false }],
-  ["Adam with large eps and other betas", { lr: 0.1, betas: [0.5, 0.9], eps: 0.1, weightDecay: 0, decoupled: false }],
-  ["Adam with amsgrad", { lr: 0.2, betas: [0.8, 0.9], eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true }],
+  [
+    "Adam with large eps and other betas",
+    { lr: 0.1, betas: [0.5, 0.9], eps: 0.1, weightDecay: 0, decoupled: false },
+  ],
+  [
+    "Adam with amsgrad",
+    { lr: 0.2, betas: [0.8, 0.9], eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
+  ],
   ["AdamW", { ...base, weightDecay: 0.01, decoupled: true }],
-  ["AdamW with strong decay", { lr: 0.1, betas: [0.85, 0.99], eps: 1e-6, weightDecay: 0.5, decoupled: true }],
+  [
+    "AdamW with strong decay",
+    { lr: 0.1, betas: [0.85, 0.99], eps: 1e-6, weightDecay: 0.5, decoupled: true },
+  ],
 ];
 
 describe("Adam and AdamW", () => {
-  for (const dtype of ["float64", "float32"] as DType[]) {
+  for (const dtype of ["float64", "float32"] as const) {
     for (const [label, rule] of RULES) {
       it(`follow the hand-derived trajectory (${label}, ${dtype}) for 10 steps`, () => {
         const params = makeParams(dtype);
@@ -96,8 +112,13 @@ describe("Adam and AdamW", () => {
   it("default to PyTorch's settings", () => {
     const params = makeParams();
     expect(new Adam(params).settings).toEqual({
-      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false,
-      maxGradNorm: undefined, clipValue: undefined,
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maxGradNorm: undefined,
+      clipValue: undefined,
     });
     expect(new AdamW(params).settings.weightDecay).toBe(1e-2);
   });
@@ -126,15 +147,23 @@ describe("Adam and AdamW", () => {
     expect(() => new AdamW(params, { betas: [1.2, 0.999] })).toThrow(
       new RangeError("AdamW: betas[0] must be in [0, 1), got 1.2"),
     );
-    expect(() => new Adam(params, { betas: [0.9, 1] })).toThrow("Adam: betas[1] must be in [0, 1), got 1");
+    expect(() => new Adam(params, { betas: [0.9, 1] })).toThrow(
+      "Adam: betas[1] must be in [0, 1), got 1",
+    );
     expect(() => new Adam(params, { betas: untyped([0.9]) })).toThrow(
       "Adam: betas must be a pair [beta1, beta2], got [0.9]",
     );
     expect(() => new Adam(params, { lr: -1e-3 })).toThrow("Adam: lr must be >= 0, got -0.001");
     expect(() => new Adam(params, { eps: -1 })).toThrow("Adam: eps must be >= 0, got -1");
-    expect(() => new AdamW(params, { weightDecay: -0.01 })).toThrow("AdamW: weightDecay must be >= 0, got -0.01");
-    expect(() => new AdamW(params, { maxGradNorm: -1 })).toThrow("AdamW: maxGradNorm must be > 0, got -1");
-    expect(() => new Adam(params, { amsgrad: untyped(1) })).toThrow("Adam: amsgrad must be true or false, got 1");
+    expect(() => new AdamW(params, { weightDecay: -0.01 })).toThrow(
+      "AdamW: weightDecay must be >= 0, got -0.01",
+    );
+    expect(() => new AdamW(params, { maxGradNorm: -1 })).toThrow(
+      "AdamW: maxGradNorm must be > 0, got -1",
+    );
+    expect(() => new Adam(params, { amsgrad: untyped(1) })).toThrow(
+      "Adam: amsgrad must be true or false, got 1",
+    );
     const opt = new AdamW(params);
     expect(() => (opt.lr = Infinity)).toThrow("AdamW: lr must be a finite number, got Infinity");
   });

@@ -3,8 +3,21 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
-import { BASE_KEYS, baseSettings, Optimizer, type BaseOptions, type ParamState } from "./optimizer.js";
-import { booleanOption, checkKeys, checkRange, NON_NEGATIVE, numberOption, UNIT_INTERVAL } from "./options.js";
+import {
+  BASE_KEYS,
+  baseSettings,
+  Optimizer,
+  type BaseOptions,
+  type ParamState,
+} from "./optimizer.js";
+import {
+  booleanOption,
+  checkKeys,
+  checkRange,
+  NON_NEGATIVE,
+  numberOption,
+  UNIT_INTERVAL,
+} from "./options.js";
 
 /** Settings of `Adam` and `AdamW`. */
 export interface AdamOptions extends Partial<BaseOptions> {
@@ -31,13 +44,24 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
     checkKeys(where, options, KEYS);
     const betas = options.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) {
-      throw new RangeError(`${where}: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+      throw new RangeError(
+        `${where}: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`,
+      );
     }
     return {
       ...baseSettings(where, options, 1e-3),
-      betas: [checkRange(where, "betas[0]", betas[0], UNIT_INTERVAL), checkRange(where, "betas[1]", betas[1], UNIT_INTERVAL)],
+      betas: [
+        checkRange(where, "betas[0]", betas[0], UNIT_INTERVAL),
+        checkRange(where, "betas[1]", betas[1], UNIT_INTERVAL),
+      ],
       eps: numberOption(where, "eps", options.eps, 1e-8, NON_NEGATIVE),
-      weightDecay: numberOption(where, "weightDecay", options.weightDecay, this.weightDecayDefault(), NON_NEGATIVE),
+      weightDecay: numberOption(
+        where,
+        "weightDecay",
+        options.weightDecay,
+        this.weightDecayDefault(),
+        NON_NEGATIVE,
+      ),
       amsgrad: booleanOption(where, "amsgrad", options.amsgrad, false),
     };
   }

@@ -24,5 +24,7 @@ export function denseView(t: Tensor): FloatArray | null {
 
 /** A zero-filled array of the same float type and length. */
 export function allocLike(like: FloatArray): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(like.length) : new Float32Array(like.length);
+  return like instanceof Float64Array
+    ? new Float64Array(like.length)
+    : new Float32Array(like.length);
 }

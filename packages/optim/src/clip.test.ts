@@ -54,22 +54,44 @@ describe("clipGradNorm", () => {
   });
 
   it("scales a strided gradient through a copy, never the tensor it views", () => {
-    const p = tensor([[0, 0], [0, 0]], { dtype: "float64", requiresGrad: true });
-    const source = tensor([[3, 0], [4, 0]], { dtype: "float64" });
+    const p = tensor(
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      { dtype: "float64", requiresGrad: true },
+    );
+    const source = tensor(
+      [
+        [3, 0],
+        [4, 0],
+      ],
+      { dtype: "float64" },
+    );
     p.grad = source.transpose(0, 1);
     expect(clipGradNorm([p], 1)).toBe(5);
-    expect(source.toArray()).toEqual([[3, 0], [4, 0]]);
+    expect(source.toArray()).toEqual([
+      [3, 0],
+      [4, 0],
+    ]);
     const coef = 1 / (5 + 1e-6);
-    expect(p.grad.toArray()).toEqual([[3 * coef, 4 * coef], [0, 0]]);
+    expect(p.grad.toArray()).toEqual([
+      [3 * coef, 4 * coef],
+      [0, 0],
+    ]);
   });
 
   it("refuses bad arguments", () => {
     const a = withGrad([0], [1]);
-    expect(() => clipGradNorm(a, -1)).toThrow(new RangeError("clipGradNorm: maxNorm must be >= 0, got -1"));
+    expect(() => clipGradNorm(a, -1)).toThrow(
+      new RangeError("clipGradNorm: maxNorm must be >= 0, got -1"),
+    );
     expect(() => clipGradNorm(a, 1, 0)).toThrow(
       new RangeError("clipGradNorm: normType must be a positive number or Infinity, got 0"),
     );
-    expect(() => clipGradNorm([a, notATensor], 1)).toThrow(new TypeError("clipGradNorm: parameter 1 is not a Tensor"));
+    expect(() => clipGradNorm([a, notATensor], 1)).toThrow(
+      new TypeError("clipGradNorm: parameter 1 is not a Tensor"),
+    );
   });
 });
 
@@ -80,7 +102,9 @@ describe("clipGradValue", () => {
     clipGradValue([a, b], 1);
     expect(gradOf(a)).toEqual([-1, 0.5, 1]);
     expect(b.grad).toBeNull();
-    expect(() => clipGradValue(a, -1)).toThrow(new RangeError("clipGradValue: clipValue must be >= 0, got -1"));
+    expect(() => clipGradValue(a, -1)).toThrow(
+      new RangeError("clipGradValue: clipValue must be >= 0, got -1"),
+    );
   });
 });
 

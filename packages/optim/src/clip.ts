@@ -12,10 +12,16 @@ import { checkRange, NON_NEGATIVE } from "./options.js";
  * @example
  * const total = clipGradNorm(model.parameters(), 1.0);
  */
-export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2): number {
+export function clipGradNorm(
+  params: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  normType = 2,
+): number {
   checkRange("clipGradNorm", "maxNorm", maxNorm, NON_NEGATIVE);
   if (typeof normType !== "number" || Number.isNaN(normType) || normType <= 0) {
-    throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${String(normType)}`);
+    throw new RangeError(
+      `clipGradNorm: normType must be a positive number or Infinity, got ${String(normType)}`,
+    );
   }
   const grads = gradArrays("clipGradNorm", params);
   if (grads.length === 0) return 0;
@@ -78,7 +84,8 @@ function gradArrays(where: string, params: Iterable<Tensor> | Tensor): FloatArra
       p.grad = g;
     }
     const view = denseView(g);
-    if (view === null) throw new TensorError(`${where}: gradient ${i} is int32; gradients are float`);
+    if (view === null)
+      throw new TensorError(`${where}: gradient ${i} is int32; gradients are float`);
     out.push(view);
   });
   return out;

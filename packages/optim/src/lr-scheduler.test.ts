@@ -36,8 +36,12 @@ describe("StepLR", () => {
     expect(() => new StepLR(sgd(1), { stepSize: 0 })).toThrow(
       new RangeError("StepLR: stepSize must be a positive integer, got 0"),
     );
-    expect(() => new StepLR(sgd(1), { stepSize: 2.5 })).toThrow("StepLR: stepSize must be a positive integer, got 2.5");
-    expect(() => new StepLR(sgd(1), { stepSize: 2, gamma: -0.1 })).toThrow("StepLR: gamma must be >= 0, got -0.1");
+    expect(() => new StepLR(sgd(1), { stepSize: 2.5 })).toThrow(
+      "StepLR: stepSize must be a positive integer, got 2.5",
+    );
+    expect(() => new StepLR(sgd(1), { stepSize: 2, gamma: -0.1 })).toThrow(
+      "StepLR: gamma must be >= 0, got -0.1",
+    );
   });
 });
 
@@ -70,7 +74,9 @@ describe("CosineAnnealingLR", () => {
       "CosineAnnealingLR: etaMin must be >= 0, got -1",
     );
     const typo = { tMax: 5, eta_min: 0 } as { tMax: number };
-    expect(() => new CosineAnnealingLR(sgd(1), typo)).toThrow('CosineAnnealingLR: unknown option "eta_min"');
+    expect(() => new CosineAnnealingLR(sgd(1), typo)).toThrow(
+      'CosineAnnealingLR: unknown option "eta_min"',
+    );
   });
 });
 
@@ -89,7 +95,9 @@ describe("scheduler state", () => {
     expect(scheduler2.lastEpoch).toBe(3);
     expect(schedule(scheduler2, 5).slice(1)).toEqual(rest);
     expect(() => scheduler2.loadStateDict({ ...saved.scheduler, lastEpoch: -1 })).toThrow(
-      new RangeError("CosineAnnealingLR.loadStateDict: lastEpoch must be a non-negative integer, got -1"),
+      new RangeError(
+        "CosineAnnealingLR.loadStateDict: lastEpoch must be a non-negative integer, got -1",
+      ),
     );
   });
 });

@@ -29,7 +29,9 @@ export abstract class LRScheduler {
     readonly optimizer: HasLr,
   ) {
     if (typeof optimizer !== "object" || optimizer === null || typeof optimizer.lr !== "number") {
-      throw new TypeError(`${name}: expected an optimizer with a numeric lr, got ${String(optimizer)}`);
+      throw new TypeError(
+        `${name}: expected an optimizer with a numeric lr, got ${String(optimizer)}`,
+      );
     }
     this._baseLr = optimizer.lr;
     this.lastLr = optimizer.lr;
@@ -69,9 +71,12 @@ export abstract class LRScheduler {
    */
   loadStateDict(sd: SchedulerStateDict): void {
     const where = `${this.name}.loadStateDict`;
-    if (typeof sd !== "object" || sd === null) throw new Error(`${where}: expected { lastEpoch, baseLr, lastLr }, got ${String(sd)}`);
+    if (typeof sd !== "object" || sd === null)
+      throw new Error(`${where}: expected { lastEpoch, baseLr, lastLr }, got ${String(sd)}`);
     if (!Number.isInteger(sd.lastEpoch) || sd.lastEpoch < 0) {
-      throw new RangeError(`${where}: lastEpoch must be a non-negative integer, got ${String(sd.lastEpoch)}`);
+      throw new RangeError(
+        `${where}: lastEpoch must be a non-negative integer, got ${String(sd.lastEpoch)}`,
+      );
     }
     const baseLr = checkRange(where, "baseLr", sd.baseLr, NON_NEGATIVE);
     const lastLr = checkRange(where, "lastLr", sd.lastLr, NON_NEGATIVE);
@@ -144,7 +149,10 @@ export class CosineAnnealingLR extends LRScheduler {
 
   /** The closed form at `epoch` (what the recursive update reproduces when lr is left alone). */
   closedFormLr(epoch: number): number {
-    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+    return (
+      this.etaMin +
+      ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2
+    );
   }
 
   protected nextLr(current: number): number {

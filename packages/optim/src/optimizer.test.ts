@@ -28,7 +28,9 @@ function expectResumes<O extends BaseOptions>(make: (params: Tensor[]) => Optimi
 
 describe("Optimizer state", () => {
   it("SGD: loadStateDict(stateDict()) resumes training bit for bit", () => {
-    expectResumes((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }));
+    expectResumes(
+      (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    );
   });
   it("Adam: loadStateDict(stateDict()) resumes training bit for bit", () => {
     expectResumes((ps) => new Adam(ps, { lr: 0.05, amsgrad: true, weightDecay: 0.1 }));
@@ -47,8 +49,13 @@ describe("Optimizer state", () => {
     expect(sd.state[1].step).toBe(2);
     expect(sd.state[2].buffers.expAvg.shape).toEqual([2, 2]);
     expect(sd.options).toEqual({
-      lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false,
-      maxGradNorm: undefined, clipValue: undefined,
+      lr: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maxGradNorm: undefined,
+      clipValue: undefined,
     });
     const saved = flat([sd.state[0].buffers.expAvg, sd.state[1].buffers.expAvgSq]);
     trajectory(opt, params, 1);
@@ -89,9 +96,15 @@ describe("Optimizer state", () => {
     expect(() => fewer.loadStateDict(sd)).toThrow(
       "Adam.loadStateDict: the state is for 3 parameters, this optimizer has 2",
     );
-    const reshaped = [params[0], params[1], tensor([1, 2, 3, 4], { dtype: "float64", requiresGrad: true })];
+    const reshaped = [
+      params[0],
+      params[1],
+      tensor([1, 2, 3, 4], { dtype: "float64", requiresGrad: true }),
+    ];
     expect(() => new Adam(reshaped).loadStateDict(sd)).toThrow(
-      new TensorError("Adam.loadStateDict: buffer expAvg of parameter 2 has shape [2,2], expected [4]"),
+      new TensorError(
+        "Adam.loadStateDict: buffer expAvg of parameter 2 has shape [2,2], expected [4]",
+      ),
     );
     expect(() => new SGD(params, { lr: 0.1 }).loadStateDict(untyped(sd))).toThrow(
       'SGD.loadStateDict: unknown option "betas"',
@@ -106,7 +119,9 @@ describe("Optimizer state", () => {
       "SGD.loadStateDict: state 0 has buffers [], expected [momentumBuffer]",
     );
     const badLr = { ...sd, options: { ...sd.options, lr: -1 } };
-    expect(() => opt.loadStateDict(badLr)).toThrow(new RangeError("Adam.loadStateDict: lr must be >= 0, got -1"));
+    expect(() => opt.loadStateDict(badLr)).toThrow(
+      new RangeError("Adam.loadStateDict: lr must be >= 0, got -1"),
+    );
     // a refused load leaves the optimizer as it was
     expect(opt.lr).toBe(0.01);
     expect(opt.stateDict().state[0].step).toBe(1);
@@ -142,17 +157,29 @@ describe("Optimizer basics", () => {
   });
 
   it("refuses parameters it cannot update in place", () => {
-    const leaf = tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    expect(() => new SGD([], { lr: 0.1 })).toThrow(new RangeError("SGD: got an empty parameter list"));
+    const leaf = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    expect(() => new SGD([], { lr: 0.1 })).toThrow(
+      new RangeError("SGD: got an empty parameter list"),
+    );
     expect(() => new SGD([leaf.mul(2)], { lr: 0.1 })).toThrow(
       new TensorError("SGD: parameter 0 is not a leaf tensor; optimize the leaves"),
     );
     expect(() => new Adam([leaf.detach().transpose(0, 1)])).toThrow(
-      new TensorError("Adam: parameter 0 of shape [2,2] is a strided view; pass contiguous tensors"),
+      new TensorError(
+        "Adam: parameter 0 of shape [2,2] is a strided view; pass contiguous tensors",
+      ),
     );
     expect(() => new Adam([tensor([1, 2], { dtype: "int32" })])).toThrow(
       new TensorError("Adam: parameter 0 must be float32 or float64, got int32"),
     );
-    expect(() => new AdamW([leaf, leaf])).toThrow(new TensorError("AdamW: parameter 1 appears more than once"));
+    expect(() => new AdamW([leaf, leaf])).toThrow(
+      new TensorError("AdamW: parameter 1 appears more than once"),
+    );
   });
 });

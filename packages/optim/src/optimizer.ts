@@ -113,11 +113,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   loadStateDict(sd: OptimizerStateDict<O>): void {
     const where = `${this.name}.loadStateDict`;
-    if (typeof sd !== "object" || sd === null || typeof sd.state !== "object" || sd.state === null) {
+    if (
+      typeof sd !== "object" ||
+      sd === null ||
+      typeof sd.state !== "object" ||
+      sd.state === null
+    ) {
       throw new Error(`${where}: expected { paramCount, options, state }, got ${String(sd)}`);
     }
     if (sd.paramCount !== this.params.length) {
-      throw new Error(`${where}: the state is for ${sd.paramCount} parameters, this optimizer has ${this.params.length}`);
+      throw new Error(
+        `${where}: the state is for ${sd.paramCount} parameters, this optimizer has ${this.params.length}`,
+      );
     }
     const options = this.validate(sd.options, where);
     const expected = this.bufferNames(options);
@@ -125,7 +132,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const [key, entry] of Object.entries(sd.state)) {
       const index = Number(key);
       if (!Number.isInteger(index) || index < 0 || index >= this.params.length) {
-        throw new Error(`${where}: state key ${key} is not a parameter index in 0..${this.params.length - 1}`);
+        throw new Error(
+          `${where}: state key ${key} is not a parameter index in 0..${this.params.length - 1}`,
+        );
       }
       loaded.set(index, this.loadParamState(where, index, entry, expected));
     }
@@ -147,21 +156,37 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Applies one step to a parameter's elements; `state.step` already counts this step. */
   protected abstract update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void;
 
-  private loadParamState(where: string, index: number, entry: ParamStateDict, expected: string[]): ParamState {
+  private loadParamState(
+    where: string,
+    index: number,
+    entry: ParamStateDict,
+    expected: string[],
+  ): ParamState {
     const p = this.params[index];
-    if (typeof entry !== "object" || entry === null || !Number.isInteger(entry.step) || entry.step < 0) {
-      throw new Error(`${where}: state ${index} needs a non-negative integer step, got ${JSON.stringify(entry?.step)}`);
+    if (
+      typeof entry !== "object" ||
+      entry === null ||
+      !Number.isInteger(entry.step) ||
+      entry.step < 0
+    ) {
+      throw new Error(
+        `${where}: state ${index} needs a non-negative integer step, got ${JSON.stringify(entry?.step)}`,
+      );
     }
     const names = Object.keys(entry.buffers ?? {}).sort();
     if (names.join() !== [...expected].sort().join()) {
-      throw new Error(`${where}: state ${index} has buffers [${names.join(", ")}], expected [${expected.join(", ")}]`);
+      throw new Error(
+        `${where}: state ${index} has buffers [${names.join(", ")}], expected [${expected.join(", ")}]`,
+      );
     }
     const buffers: Record<string, FloatArray> = {};
     for (const key of expected) {
       const t = entry.buffers[key];
       if (!(t instanceof Tensor) || t.shape.join() !== p.shape.join() || t.ndim !== p.ndim) {
         const got = t instanceof Tensor ? formatShape(t.shape) : String(t);
-        throw new TensorError(`${where}: buffer ${key} of parameter ${index} has shape ${got}, expected ${formatShape(p.shape)}`);
+        throw new TensorError(
+          `${where}: buffer ${key} of parameter ${index} has shape ${got}, expected ${formatShape(p.shape)}`,
+        );
       }
       const data = allocLike(paramArray(p));
       data.set(t.dataSync());
@@ -175,8 +200,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
  * Checks the settings every optimizer shares. `lr` falls back to `defaultLr`, or is required when
  * there is none (SGD).
  */
-export function baseSettings(where: string, options: Partial<BaseOptions>, defaultLr?: number): BaseOptions {
-  if (options.lr === undefined && defaultLr === undefined) throw new RangeError(`${where}: lr is required`);
+export function baseSettings(
+  where: string,
+  options: Partial<BaseOptions>,
+  defaultLr?: number,
+): BaseOptions {
+  if (options.lr === undefined && defaultLr === undefined)
+    throw new RangeError(`${where}: lr is required`);
   return {
     lr: options.lr === undefined ? (defaultLr ?? 0) : checkRange(where, "lr", options.lr, LR_RANGE),
     maxGradNorm: optionalNumber(where, "maxGradNorm", options.maxGradNorm, POSITIVE),
@@ -196,10 +226,14 @@ function checkParams(name: string, params: Iterable<Tensor>): Tensor[] {
   const seen = new Set<Tensor>();
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} is not a Tensor`);
-    if (p.dtype === "int32") throw new TensorError(`${name}: parameter ${i} must be float32 or float64, got int32`);
-    if (!p.isLeaf) throw new TensorError(`${name}: parameter ${i} is not a leaf tensor; optimize the leaves`);
+    if (p.dtype === "int32")
+      throw new TensorError(`${name}: parameter ${i} must be float32 or float64, got int32`);
+    if (!p.isLeaf)
+      throw new TensorError(`${name}: parameter ${i} is not a leaf tensor; optimize the leaves`);
     if (!isDense(p)) {
-      throw new TensorError(`${name}: parameter ${i} of shape ${formatShape(p.shape)} is a strided view; pass contiguous tensors`);
+      throw new TensorError(
+        `${name}: parameter ${i} of shape ${formatShape(p.shape)} is a strided view; pass contiguous tensors`,
+      );
     }
     if (seen.has(p)) throw new TensorError(`${name}: parameter ${i} appears more than once`);
     seen.add(p);

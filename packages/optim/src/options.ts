@@ -37,17 +37,29 @@ export function checkRange(where: string, key: string, value: unknown, spec: Ran
   const { min, max, minOpen = false, maxOpen = false } = spec;
   const tooLow = min !== undefined && (minOpen ? value <= min : value < min);
   const tooHigh = max !== undefined && (maxOpen ? value >= max : value > max);
-  if (tooLow || tooHigh) throw new RangeError(`${where}: ${key} must be ${describeRange(spec)}, got ${value}`);
+  if (tooLow || tooHigh)
+    throw new RangeError(`${where}: ${key} must be ${describeRange(spec)}, got ${value}`);
   return value;
 }
 
 /** A number setting: `fallback` when undefined, else checked against `spec`. */
-export function numberOption(where: string, key: string, value: unknown, fallback: number, spec: RangeSpec): number {
+export function numberOption(
+  where: string,
+  key: string,
+  value: unknown,
+  fallback: number,
+  spec: RangeSpec,
+): number {
   return value === undefined ? fallback : checkRange(where, key, value, spec);
 }
 
 /** An optional number setting that stays undefined (off) when not given. */
-export function optionalNumber(where: string, key: string, value: unknown, spec: RangeSpec): number | undefined {
+export function optionalNumber(
+  where: string,
+  key: string,
+  value: unknown,
+  spec: RangeSpec,
+): number | undefined {
   return value === undefined ? undefined : checkRange(where, key, value, spec);
 }
 
@@ -60,9 +72,15 @@ export function positiveInteger(where: string, key: string, value: unknown): num
 }
 
 /** A boolean setting: `fallback` when undefined; anything but true/false is refused. */
-export function booleanOption(where: string, key: string, value: unknown, fallback: boolean): boolean {
+export function booleanOption(
+  where: string,
+  key: string,
+  value: unknown,
+  fallback: boolean,
+): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new RangeError(`${where}: ${key} must be true or false, got ${show(value)}`);
+  if (typeof value !== "boolean")
+    throw new RangeError(`${where}: ${key} must be true or false, got ${show(value)}`);
   return value;
 }
 
@@ -73,7 +91,9 @@ export function checkKeys(where: string, options: unknown, known: readonly strin
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new RangeError(`${where}: unknown option ${JSON.stringify(key)} (expected one of ${known.join(", ")})`);
+      throw new RangeError(
+        `${where}: unknown option ${JSON.stringify(key)} (expected one of ${known.join(", ")})`,
+      );
     }
   }
 }

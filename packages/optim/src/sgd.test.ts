@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tensor, type DType } from "@tg/tensor";
+import { tensor } from "@tg/tensor";
 import { SGD } from "./index.js";
 import { expectClose, gradAt, makeParams, TOL, trajectory, X0 } from "./test-problem.js";
 
@@ -38,11 +38,14 @@ const RULES: [string, Rule][] = [
   ["momentum with dampening", { lr: 0.05, momentum: 0.8, dampening: 0.3 }],
   ["nesterov", { lr: 0.05, momentum: 0.9, nesterov: true }],
   ["weight decay", { lr: 0.1, weightDecay: 0.05 }],
-  ["momentum, nesterov and weight decay", { lr: 0.03, momentum: 0.7, nesterov: true, weightDecay: 0.1 }],
+  [
+    "momentum, nesterov and weight decay",
+    { lr: 0.03, momentum: 0.7, nesterov: true, weightDecay: 0.1 },
+  ],
 ];
 
 describe("SGD", () => {
-  for (const dtype of ["float64", "float32"] as DType[]) {
+  for (const dtype of ["float64", "float32"] as const) {
     for (const [label, rule] of RULES) {
       it(`follows the hand-derived trajectory (${label}, ${dtype}) for 8 steps`, () => {
         const params = makeParams(dtype);
@@ -94,25 +97,39 @@ describe("SGD", () => {
     a.grad = null;
     opt.step();
     expect(a.toArray()).toEqual([0.9, 1.9]);
-    expect(b.toArray()[0]).toBeCloseTo(3 - 0.1 * 2, 15);
+    expect(b.item()).toBeCloseTo(3 - 0.1 * 2, 15);
   });
 
   it("refuses bad settings with a RangeError naming the setting and value", () => {
     const params = makeParams();
-    expect(() => new SGD(params, { lr: -0.1 })).toThrow(new RangeError("SGD: lr must be >= 0, got -0.1"));
+    expect(() => new SGD(params, { lr: -0.1 })).toThrow(
+      new RangeError("SGD: lr must be >= 0, got -0.1"),
+    );
     expect(() => new SGD(params, { lr: NaN })).toThrow("SGD: lr must be a finite number, got NaN");
     expect(() => new SGD(params, {} as { lr: number })).toThrow("SGD: lr is required");
-    expect(() => new SGD(params, { lr: 0.1, momentum: -0.9 })).toThrow("SGD: momentum must be >= 0, got -0.9");
-    expect(() => new SGD(params, { lr: 0.1, dampening: 2 })).toThrow("SGD: dampening must be in [0, 1], got 2");
-    expect(() => new SGD(params, { lr: 0.1, weightDecay: -1 })).toThrow("SGD: weightDecay must be >= 0, got -1");
+    expect(() => new SGD(params, { lr: 0.1, momentum: -0.9 })).toThrow(
+      "SGD: momentum must be >= 0, got -0.9",
+    );
+    expect(() => new SGD(params, { lr: 0.1, dampening: 2 })).toThrow(
+      "SGD: dampening must be in [0, 1], got 2",
+    );
+    expect(() => new SGD(params, { lr: 0.1, weightDecay: -1 })).toThrow(
+      "SGD: weightDecay must be >= 0, got -1",
+    );
     expect(() => new SGD(params, { lr: 0.1, nesterov: true })).toThrow(
       "SGD: nesterov needs momentum > 0 and dampening 0, got momentum 0 and dampening 0",
     );
-    expect(() => new SGD(params, { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true })).toThrow(RangeError);
-    expect(() => new SGD(params, { lr: 0.1, maxGradNorm: 0 })).toThrow("SGD: maxGradNorm must be > 0, got 0");
-    expect(() => new SGD(params, { lr: 0.1, clipValue: -1 })).toThrow("SGD: clipValue must be > 0, got -1");
+    expect(
+      () => new SGD(params, { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }),
+    ).toThrow(RangeError);
+    expect(() => new SGD(params, { lr: 0.1, maxGradNorm: 0 })).toThrow(
+      "SGD: maxGradNorm must be > 0, got 0",
+    );
+    expect(() => new SGD(params, { lr: 0.1, clipValue: -1 })).toThrow(
+      "SGD: clipValue must be > 0, got -1",
+    );
     const typo = { lr: 0.1, weight_decay: 0.1 } as { lr: number };
     expect(() => new SGD(params, typo)).toThrow('SGD: unknown option "weight_decay"');
-    expect(() => new SGD(params, { lr: 0.1 }).lr = -1).toThrow(RangeError);
+    expect(() => (new SGD(params, { lr: 0.1 }).lr = -1)).toThrow(RangeError);
   });
 });

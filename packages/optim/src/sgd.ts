@@ -3,7 +3,13 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
-import { BASE_KEYS, baseSettings, Optimizer, type BaseOptions, type ParamState } from "./optimizer.js";
+import {
+  BASE_KEYS,
+  baseSettings,
+  Optimizer,
+  type BaseOptions,
+  type ParamState,
+} from "./optimizer.js";
 import { booleanOption, checkKeys, NON_NEGATIVE, numberOption, UNIT_CLOSED } from "./options.js";
 
 /** Settings of `SGD`; every field but `lr` has PyTorch's default. */

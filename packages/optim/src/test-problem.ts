@@ -63,14 +63,20 @@ export function gradAt(x: readonly number[]): number[] {
 }
 
 /** Expects |actual − expected| ≤ atol + rtol·|expected| everywhere, listing the offenders. */
-export function expectClose(actual: number[][], expected: number[][], rtol: number, atol = rtol): void {
+export function expectClose(
+  actual: number[][],
+  expected: number[][],
+  rtol: number,
+  atol = rtol,
+): void {
   expect(actual.length).toBe(expected.length);
   const bad: string[] = [];
   actual.forEach((row, t) => {
     expect(row.length).toBe(expected[t].length);
     row.forEach((v, i) => {
       const e = expected[t][i];
-      if (!(Math.abs(v - e) <= atol + rtol * Math.abs(e))) bad.push(`step ${t + 1} [${i}]: ${v} vs ${e}`);
+      if (!(Math.abs(v - e) <= atol + rtol * Math.abs(e)))
+        bad.push(`step ${t + 1} [${i}]: ${v} vs ${e}`);
     });
   });
   expect(bad).toEqual([]);
