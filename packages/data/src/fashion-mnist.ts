@@ -153,17 +153,38 @@ export async function loadFashionMNISTFrom(
   locations: Locations,
   options: FashionMNISTOptions,
 ): Promise<FashionMNIST> {
-  const {
-    split,
-    download = true,
-    baseUrl = FASHION_MNIST_URL,
-    timeoutMs = 30_000,
-    progress = true,
-  } = options;
+  checkOptions(options);
+  const { files } = locations;
+  const wanted =
+    options.split === "train"
+      ? [files.trainImages, files.trainLabels]
+      : [files.testImages, files.testLabels];
+  for (const { dir } of locations.search) {
+    const paths = dir === null ? null : findFiles(dir, wanted);
+    if (paths !== null && dir !== null) return readSplit(dir, paths, wanted);
+  }
+  if (options.download === false) {
+    throw notFound(locations, wanted, "downloading is off (download: false)");
+  }
+  const baseUrl = options.baseUrl ?? FASHION_MNIST_URL;
+  try {
+    await downloadMissing(locations, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`, options);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw notFound(locations, wanted, `downloading from ${baseUrl} failed: ${reason}`, e);
+  }
+  const paths = findFiles(locations.cacheDir, wanted);
+  if (paths === null) throw notFound(locations, wanted, "the download left no files in the cache");
+  return readSplit(locations.cacheDir, paths, wanted);
+}
+
+function checkOptions(options: FashionMNISTOptions): void {
+  const { split, download = true, timeoutMs = 30_000 } = options;
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) {
+      const known = OPTION_KEYS.join(", ");
       throw new RangeError(
-        `loadFashionMNIST: unknown option ${JSON.stringify(key)} (expected one of ${OPTION_KEYS.join(", ")})`,
+        `loadFashionMNIST: unknown option ${JSON.stringify(key)} (expected one of ${known})`,
       );
     }
   }
@@ -172,42 +193,31 @@ export async function loadFashionMNISTFrom(
       `loadFashionMNIST: split must be "train" or "test", got ${JSON.stringify(split)}`,
     );
   }
-  if (typeof download !== "boolean")
+  if (typeof download !== "boolean") {
     throw new RangeError(
       `loadFashionMNIST: download must be true or false, got ${String(download)}`,
     );
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError(`loadFashionMNIST: timeoutMs must be > 0, got ${timeoutMs}`);
-  const { files } = locations;
-  const wanted =
-    split === "train"
-      ? [files.trainImages, files.trainLabels]
-      : [files.testImages, files.testLabels];
+  }
+}
 
-  for (const { dir } of locations.search) {
-    const paths = dir === null ? null : findFiles(dir, wanted);
-    if (paths !== null && dir !== null) return readSplit(dir, paths, wanted);
+/** Downloads each of the four files the cache lacks, one after another. */
+async function downloadMissing(
+  locations: Locations,
+  baseUrl: string,
+  options: FashionMNISTOptions,
+): Promise<void> {
+  const report = makeProgress(options.progress === false ? null : process.stderr);
+  const fetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  for (const file of Object.values(locations.files)) {
+    if (findFile(locations.cacheDir, file) !== null) continue;
+    const url = new URL(`${file.name}.gz`, baseUrl).href;
+    const dest = join(locations.cacheDir, `${file.name}.gz`);
+    await downloadFile(url, dest, file.gzSha256, { fetch, timeoutMs, report });
   }
-  if (!download) throw notFound(locations, wanted, "downloading is off (download: false)");
-  try {
-    const report = makeProgress(progress ? process.stderr : null);
-    const fetchFn = options.fetch ?? globalThis.fetch;
-    for (const file of Object.values(files)) {
-      if (findFile(locations.cacheDir, file) !== null) continue;
-      const url = new URL(`${file.name}.gz`, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).href;
-      await downloadFile(url, join(locations.cacheDir, `${file.name}.gz`), file.gzSha256, {
-        fetch: fetchFn,
-        timeoutMs,
-        report,
-      });
-    }
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw notFound(locations, wanted, `downloading from ${baseUrl} failed: ${reason}`, e);
-  }
-  const paths = findFiles(locations.cacheDir, wanted);
-  if (paths === null) throw notFound(locations, wanted, "the download left no files in the cache");
-  return readSplit(locations.cacheDir, paths, wanted);
 }
 
 /** The path of `file` in `dir`, plain or gzipped, or null. */
