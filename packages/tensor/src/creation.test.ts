@@ -20,12 +20,18 @@ beforeEach(() => manualSeed(0));
 
 describe("tensor", () => {
   it("infers the shape of nested arrays and defaults to float32", () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe("float32");
     expect(t.ndim).toBe(2);
     expect(t.size).toBe(6);
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.storage.data).toBeInstanceOf(Float32Array);
   });
 
@@ -55,13 +61,19 @@ describe("tensor", () => {
     expect(t.dtype).toBe("int32");
     expect(t.shape).toEqual([2, 3]);
     data[0] = 100;
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(tensor(new Float64Array([1, 2])).dtype).toBe("float64");
     expect(tensor(new Float32Array([1, 2]), { dtype: "float64" }).dtype).toBe("float64");
   });
 
   it("reshapes nested data to a given shape of the same size", () => {
-    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it("makes float leaves that require grad", () => {
@@ -76,9 +88,7 @@ describe("tensor", () => {
       "tensor: ragged nested array: expected 2 elements at depth 1, got an array of 1",
     );
     expect(() => tensor([[1, 2], 3] as never)).toThrow(TensorError);
-    expect(() => tensor(["a"] as never)).toThrow(
-      'tensor: expected a number at depth 1, got "a"',
-    );
+    expect(() => tensor(["a"] as never)).toThrow('tensor: expected a number at depth 1, got "a"');
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(
       "tensor: shape [2,2] needs 4 elements, got 3",
     );
@@ -113,7 +123,10 @@ describe("tensor", () => {
 
 describe("zeros, ones, full, zerosLike, onesLike", () => {
   it("fill a shape with a value, float32 by default", () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones([3]).toArray()).toEqual([1, 1, 1]);
     expect(full([2], 7, { dtype: "int32" }).toArray()).toEqual([7, 7]);
     expect(full([], 3).shape).toEqual([]);
@@ -130,7 +143,9 @@ describe("zeros, ones, full, zerosLike, onesLike", () => {
   });
 
   it("reject bad shapes and values", () => {
-    expect(() => zeros([2, -1])).toThrow("zeros: shape [2,-1] must hold non-negative integers, got -1");
+    expect(() => zeros([2, -1])).toThrow(
+      "zeros: shape [2,-1] must hold non-negative integers, got -1",
+    );
     expect(() => ones([1.5])).toThrow("ones: shape [1.5] must hold non-negative integers, got 1.5");
     expect(() => zeros(3 as never)).toThrow("zeros: shape must be an array of sizes, got 3");
     expect(() => full([2], "x" as never)).toThrow('full: value must be a number, got "x"');
@@ -164,7 +179,11 @@ describe("arange", () => {
 
 describe("eye", () => {
   it("makes the identity", () => {
-    expect(eye(3).toArray()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(eye(3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     expect(eye(2, { dtype: "int32" }).dtype).toBe("int32");
     expect(eye(0).shape).toEqual([0, 0]);
     expect(() => eye(-1)).toThrow("eye: shape [-1,-1] must hold non-negative integers, got -1");
@@ -199,7 +218,9 @@ describe("rand and randn", () => {
 
   it("make leaves that may require grad, but never int32 ones", () => {
     expect(randn([2], { requiresGrad: true }).requiresGrad).toBe(true);
-    expect(() => rand([2], { dtype: "int32" })).toThrow("rand: dtype must be float32 or float64, got int32");
+    expect(() => rand([2], { dtype: "int32" })).toThrow(
+      "rand: dtype must be float32 or float64, got int32",
+    );
     expect(() => randn([2], { dtype: "int32" })).toThrow(TensorError);
   });
 });

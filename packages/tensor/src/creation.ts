@@ -1,7 +1,14 @@
 // Creation functions: tensor() from JS data, and zeros, ones, full, arange, eye, rand, randn.
 // Every one defaults to float32 unless a dtype is given.
 
-import { allocate, checkDType, dtypeOfArray, isFloat, type DType, type TypedArray } from "./dtype.js";
+import {
+  allocate,
+  checkDType,
+  dtypeOfArray,
+  isFloat,
+  type DType,
+  type TypedArray,
+} from "./dtype.js";
 import { TensorError } from "./errors.js";
 import { getGlobalRng, type Rng } from "./rng.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
@@ -50,7 +57,11 @@ export function tensor(
 }
 
 function fromTypedArray(data: ArrayBufferView, opts: TensorOptions): Tensor {
-  if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
+  if (!(
+    data instanceof Float32Array ||
+    data instanceof Float64Array ||
+    data instanceof Int32Array
+  )) {
     throw new TensorError(
       `tensor: unsupported ${data.constructor.name} (expected Float32Array, Float64Array or Int32Array)`,
     );
@@ -151,12 +162,7 @@ export function onesLike(t: Tensor, opts: CreationOptions = {}): Tensor {
  * Values from `start` up to (not including) `stop` by `step`; `arange(n)` counts 0..n-1
  * (`torch.arange`). float32 unless `opts.dtype` is given.
  */
-export function arange(
-  start: number,
-  stop?: number,
-  step = 1,
-  opts: CreationOptions = {},
-): Tensor {
+export function arange(start: number, stop?: number, step = 1, opts: CreationOptions = {}): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   if (![from, to, step].every(Number.isFinite) || step === 0) {
     throw new TensorError(

@@ -50,5 +50,7 @@ export function dtypeOfArray(data: TypedArray): DType {
 /** Returns `dtype` when it names a dtype; throws a TensorError naming `op` otherwise. */
 export function checkDType(op: string, dtype: unknown): DType {
   if (dtype === "float32" || dtype === "float64" || dtype === "int32") return dtype;
-  throw new TensorError(`${op}: unknown dtype ${String(dtype)} (expected float32, float64 or int32)`);
+  throw new TensorError(
+    `${op}: unknown dtype ${String(dtype)} (expected float32, float64 or int32)`,
+  );
 }

@@ -3,14 +3,25 @@ import { Tensor, tensor } from "./index.js";
 
 describe("toString", () => {
   it("prints like torch, with requiresGrad", () => {
-    expect(tensor([[1, 2], [3, 4.5]], { requiresGrad: true }).toString()).toBe(
-      "tensor([[1.0000, 2.0000],\n        [3.0000, 4.5000]], requiresGrad=true)",
-    );
+    expect(
+      tensor(
+        [
+          [1, 2],
+          [3, 4.5],
+        ],
+        { requiresGrad: true },
+      ).toString(),
+    ).toBe("tensor([[1.0000, 2.0000],\n        [3.0000, 4.5000]], requiresGrad=true)");
   });
 
   it("prints integer-valued floats with a trailing dot, padded to one width", () => {
     expect(tensor([1, 2, 3]).toString()).toBe("tensor([1., 2., 3.])");
-    expect(tensor([[1, -20], [300, 4]]).toString()).toBe("tensor([[  1., -20.],\n        [300.,   4.]])");
+    expect(
+      tensor([
+        [1, -20],
+        [300, 4],
+      ]).toString(),
+    ).toBe("tensor([[  1., -20.],\n        [300.,   4.]])");
     expect(tensor([-1.5, 2]).toString()).toBe("tensor([-1.5000,  2.0000])");
   });
 
@@ -48,12 +59,21 @@ describe("toString", () => {
   });
 
   it("prints views in logical order", () => {
-    expect(tensor([[1, 2], [3, 4]]).transpose(0, 1).toString()).toBe("tensor([[1., 3.],\n        [2., 4.]])");
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .transpose(0, 1)
+        .toString(),
+    ).toBe("tensor([[1., 3.],\n        [2., 4.]])");
   });
 
   it("wraps long rows at 80 columns", () => {
     const lines = Tensor.arange(30).mul(0.5).toString().split("\n");
-    expect(lines[0]).toBe("tensor([ 0.0000,  0.5000,  1.0000,  1.5000,  2.0000,  2.5000,  3.0000,  3.5000,");
+    expect(lines[0]).toBe(
+      "tensor([ 0.0000,  0.5000,  1.0000,  1.5000,  2.0000,  2.5000,  3.0000,  3.5000,",
+    );
     expect(lines[1].startsWith("         4.0000,")).toBe(true);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
   });
@@ -70,7 +90,9 @@ describe("toString", () => {
   });
 
   it("names the op that made a tensor, and moves a long suffix to its own line", () => {
-    expect(tensor([1, 2], { requiresGrad: true }).mul(2).toString()).toBe("tensor([2., 4.], gradFn=<mul>)");
+    expect(tensor([1, 2], { requiresGrad: true }).mul(2).toString()).toBe(
+      "tensor([2., 4.], gradFn=<mul>)",
+    );
     const s = Tensor.ones([8], { dtype: "float64", requiresGrad: true }).mul(0.25).toString();
     expect(s).toBe(
       "tensor([0.2500, 0.2500, 0.2500, 0.2500, 0.2500, 0.2500, 0.2500, 0.2500],\n" +

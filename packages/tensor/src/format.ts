@@ -40,14 +40,20 @@ export function formatTensor(t: Tensor): string {
     const visible: number[] = [];
     const collect = (dim: number, offset: number): void => {
       if (dim === t.ndim) visible.push(data[offset]);
-      else for (const i of shown(t.shape[dim])) if (i >= 0) collect(dim + 1, offset + i * strides[dim]);
+      else
+        for (const i of shown(t.shape[dim]))
+          if (i >= 0) collect(dim + 1, offset + i * strides[dim]);
     };
     collect(0, 0);
     const fmt = t.dtype === "int32" ? intFormatter(visible) : floatFormatter(visible);
     const render = (dim: number, offset: number, ind: number): string => {
       if (dim === t.ndim) return fmt.format(data[offset]);
       const parts = shown(t.shape[dim]).map((i) =>
-        i < 0 ? (dim === t.ndim - 1 ? " ..." : "...") : render(dim + 1, offset + i * strides[dim], ind + 1),
+        i < 0
+          ? dim === t.ndim - 1
+            ? " ..."
+            : "..."
+          : render(dim + 1, offset + i * strides[dim], ind + 1),
       );
       if (dim === t.ndim - 1) return vector(parts, fmt.width, ind);
       return `[${parts.join("," + "\n".repeat(t.ndim - dim - 1) + " ".repeat(ind + 1))}]`;
@@ -67,7 +73,8 @@ function range(from: number, to: number): number[] {
 function vector(parts: string[], width: number, indent: number): string {
   const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
   const lines: string[] = [];
-  for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(", "));
+  for (let i = 0; i < parts.length; i += perLine)
+    lines.push(parts.slice(i, i + perLine).join(", "));
   return `[${lines.join(",\n" + " ".repeat(indent + 1))}]`;
 }
 
@@ -106,8 +113,7 @@ function floatFormatter(values: number[]): Formatter {
   const max = Math.max(...abs);
   const min = Math.min(...abs);
   const intMode = nonzero.every(Number.isInteger);
-  const sciMode =
-    nonzero.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
+  const sciMode = nonzero.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
   let text: (v: number) => string;
   if (sciMode) text = (v) => special(v) ?? scientific(v);
   else if (intMode) text = (v) => special(v) ?? `${v.toFixed(0)}.`;

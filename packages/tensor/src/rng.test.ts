@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { getGlobalRng, manualSeed, rand, Rng, TensorError } from "./index.js";
 
-const draws = (rng: Rng, n: number, f: (r: Rng) => number) => Array.from({ length: n }, () => f(rng));
+const draws = (rng: Rng, n: number, f: (r: Rng) => number) =>
+  Array.from({ length: n }, () => f(rng));
 
 describe("Rng", () => {
   it("gives the same numbers for the same seed", () => {
-    expect(draws(new Rng(123), 5, (r) => r.uniform())).toEqual(draws(new Rng(123), 5, (r) => r.uniform()));
-    expect(draws(new Rng(1), 5, (r) => r.normal())).toEqual(draws(new Rng(1), 5, (r) => r.normal()));
+    expect(draws(new Rng(123), 5, (r) => r.uniform())).toEqual(
+      draws(new Rng(123), 5, (r) => r.uniform()),
+    );
+    expect(draws(new Rng(1), 5, (r) => r.normal())).toEqual(
+      draws(new Rng(1), 5, (r) => r.normal()),
+    );
   });
 
   it("gives different numbers for different seeds", () => {
@@ -15,7 +20,9 @@ describe("Rng", () => {
   });
 
   it("starts with fixed known values on every platform (xoshiro128**, integer arithmetic only)", () => {
-    expect(draws(new Rng(0), 4, (r) => r.nextUint32())).toEqual([3809008728, 1133695204, 53579671, 2891528803]);
+    expect(draws(new Rng(0), 4, (r) => r.nextUint32())).toEqual([
+      3809008728, 1133695204, 53579671, 2891528803,
+    ]);
     expect(draws(new Rng(0), 3, (r) => r.uniform())).toEqual([
       0.8868539502021594, 0.012474988946590604, 0.032522145755498943,
     ]);

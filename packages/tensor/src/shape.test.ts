@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { broadcastShapes, formatShape, TensorError } from "./index.js";
-import { broadcastStrides, checkShape, contiguousStrides, normalizeDim, normalizeDims, sizeOf } from "./shape.js";
+import {
+  broadcastStrides,
+  checkShape,
+  contiguousStrides,
+  normalizeDim,
+  normalizeDims,
+  sizeOf,
+} from "./shape.js";
 
 describe("shapes", () => {
   it("print as [64,784]", () => {
@@ -18,7 +25,9 @@ describe("shapes", () => {
 
   it("must be arrays of non-negative integers", () => {
     expect(checkShape("op", [2, 0, 1])).toEqual([2, 0, 1]);
-    expect(() => checkShape("op", [2, NaN])).toThrow("op: shape [2,NaN] must hold non-negative integers, got NaN");
+    expect(() => checkShape("op", [2, NaN])).toThrow(
+      "op: shape [2,NaN] must hold non-negative integers, got NaN",
+    );
     expect(() => checkShape("op", [Infinity])).toThrow(TensorError);
     expect(() => checkShape("op", "23")).toThrow("op: shape must be an array of sizes, got 23");
   });
@@ -29,7 +38,9 @@ describe("broadcasting", () => {
     expect(broadcastShapes("op", [2, 1, 4], [3, 1])).toEqual([2, 3, 4]);
     expect(broadcastShapes("op", [], [2, 3])).toEqual([2, 3]);
     expect(broadcastShapes("op", [0, 1], [1, 5])).toEqual([0, 5]);
-    expect(() => broadcastShapes("add", [2, 3], [4])).toThrow("add: cannot broadcast [2,3] with [4]");
+    expect(() => broadcastShapes("add", [2, 3], [4])).toThrow(
+      "add: cannot broadcast [2,3] with [4]",
+    );
     expect(() => broadcastShapes("add", [0], [2])).toThrow(TensorError);
   });
 
@@ -48,8 +59,12 @@ describe("dims", () => {
   });
 
   it("throw naming the range, and refuse NaN and fractions", () => {
-    expect(() => normalizeDim("sum", 2, 2)).toThrow("sum: dim 2 is out of range for a 2-d tensor (expected -2..1)");
-    expect(() => normalizeDim("op", 1, 0)).toThrow("op: dim 1 is out of range for a 0-d tensor (expected -1..0)");
+    expect(() => normalizeDim("sum", 2, 2)).toThrow(
+      "sum: dim 2 is out of range for a 2-d tensor (expected -2..1)",
+    );
+    expect(() => normalizeDim("op", 1, 0)).toThrow(
+      "op: dim 1 is out of range for a 0-d tensor (expected -1..0)",
+    );
     expect(() => normalizeDim("op", NaN, 2)).toThrow("op: dim must be an integer, got NaN");
     expect(() => normalizeDim("op", 1.5, 2)).toThrow("op: dim must be an integer, got 1.5");
   });
@@ -58,6 +73,8 @@ describe("dims", () => {
     expect(normalizeDims("op", [-1, 0], 3)).toEqual([0, 2]);
     expect(normalizeDims("op", undefined, 3)).toEqual([0, 1, 2]);
     expect(normalizeDims("op", 0, 0)).toEqual([]);
-    expect(() => normalizeDims("op", [0, -3], 3)).toThrow("op: dims [0,-3] name the same dim twice");
+    expect(() => normalizeDims("op", [0, -3], 3)).toThrow(
+      "op: dims [0,-3] name the same dim twice",
+    );
   });
 });

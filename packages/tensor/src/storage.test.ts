@@ -31,9 +31,15 @@ describe("views share storage", () => {
   it("a write into a slice view lands in the base", () => {
     const b = base();
     b.slice(1, 1, 2).copy_(tensor([[-1], [-2]]));
-    expect(b.toArray()).toEqual([[0, -1, 2], [3, -2, 5]]);
+    expect(b.toArray()).toEqual([
+      [0, -1, 2],
+      [3, -2, 5],
+    ]);
     b.transpose(0, 1).slice(0, 0, 1).fill_(9);
-    expect(b.toArray()).toEqual([[9, -1, 2], [9, -2, 5]]);
+    expect(b.toArray()).toEqual([
+      [9, -1, 2],
+      [9, -2, 5],
+    ]);
   });
 
   it("a slice view starts at an offset and keeps the base's strides", () => {
@@ -51,7 +57,10 @@ describe("views share storage", () => {
 
   it("toArray, dataSync and item read views in logical order", () => {
     const t = base().transpose(0, 1).slice(0, 1);
-    expect(t.toArray()).toEqual([[1, 4], [2, 5]]);
+    expect(t.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+    ]);
     expect(Array.from(t.dataSync())).toEqual([1, 4, 2, 5]);
     expect(t.dataSync()).toHaveLength(4);
     expect(base().slice(1, 2).slice(0, 1).item()).toBe(5);
@@ -69,15 +78,27 @@ describe("copy_ and fill_", () => {
   it("broadcast the source and convert its dtype", () => {
     const t = Tensor.zeros([2, 2], { dtype: "int32" });
     t.copy_(tensor([1.9, -2.9]));
-    expect(t.toArray()).toEqual([[1, -2], [1, -2]]);
+    expect(t.toArray()).toEqual([
+      [1, -2],
+      [1, -2],
+    ]);
     t.fill_(7);
-    expect(t.toArray()).toEqual([[7, 7], [7, 7]]);
+    expect(t.toArray()).toEqual([
+      [7, 7],
+      [7, 7],
+    ]);
   });
 
   it("read a source that overlaps the destination as it was before the copy", () => {
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     t.copy_(t.transpose(0, 1));
-    expect(t.toArray()).toEqual([[1, 3], [2, 4]]);
+    expect(t.toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
   });
 
   it("update a leaf that requires grad only inside noGrad", () => {
@@ -96,13 +117,22 @@ describe("copy_ and fill_", () => {
     expect(() => w.mul(2).copy_(tensor([0, 0]))).toThrow(
       "copy_: in-place updates are only allowed on leaf tensors",
     );
-    expect(() => tensor([1, 2]).copy_(tensor([1, 2, 3]))).toThrow("copy_: cannot broadcast [3] with [2]");
-    expect(() => tensor([1, 2]).copy_(tensor([[1, 2], [3, 4]]))).toThrow(
-      "copy_: cannot broadcast [2,2] to [2]",
+    expect(() => tensor([1, 2]).copy_(tensor([1, 2, 3]))).toThrow(
+      "copy_: cannot broadcast [3] with [2]",
     );
-    expect(() => tensor([1]).expand([3]).copy_(tensor([1, 2, 3]))).toThrow(
-      "copy_: several elements of this [3] view share memory",
-    );
+    expect(() =>
+      tensor([1, 2]).copy_(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toThrow("copy_: cannot broadcast [2,2] to [2]");
+    expect(() =>
+      tensor([1])
+        .expand([3])
+        .copy_(tensor([1, 2, 3])),
+    ).toThrow("copy_: several elements of this [3] view share memory");
     const t = tensor([1, 2]);
     expect(() => t.copy_("x" as never)).toThrow(TensorError);
     expect(t.toArray()).toEqual([1, 2]);

@@ -40,6 +40,11 @@ export function isContiguous(s: Storage): boolean {
 }
 
 /** A view of the same data with another shape/strides/offset. */
-export function view(s: Storage, shape: Shape, strides: readonly number[], offset = s.offset): Storage {
+export function view(
+  s: Storage,
+  shape: Shape,
+  strides: readonly number[],
+  offset = s.offset,
+): Storage {
   return makeStorage(s.data, s.dtype, shape, strides, offset);
 }

@@ -65,7 +65,11 @@ describe("backward", () => {
   it("gives each leaf a gradient of its own dtype and shape, in fresh memory", () => {
     const w = tensor([[1, 2]], { requiresGrad: true }); // float32
     const b = tensor([0.5], { requiresGrad: true });
-    w.to("float64").mul(tensor([[2, 3]], { dtype: "float64" })).add(b).sum().backward();
+    w.to("float64")
+      .mul(tensor([[2, 3]], { dtype: "float64" }))
+      .add(b)
+      .sum()
+      .backward();
     expect(w.grad?.dtype).toBe("float32");
     expect(w.grad?.toArray()).toEqual([[2, 3]]);
     expect(b.grad?.shape).toEqual([1]);
@@ -95,12 +99,16 @@ describe("backward errors", () => {
   });
 
   it("refuses a gradient of the wrong shape, or not a tensor", () => {
-    expect(() => leaf([1, 2]).mul(2).backward(tensor([1, 2, 3]))).toThrow(
-      "backward: gradient has shape [3], expected [2]",
-    );
-    expect(() => leaf([1, 2]).mul(2).backward([1, 1] as never)).toThrow(
-      "backward: the gradient must be a tensor, got object",
-    );
+    expect(() =>
+      leaf([1, 2])
+        .mul(2)
+        .backward(tensor([1, 2, 3])),
+    ).toThrow("backward: gradient has shape [3], expected [2]");
+    expect(() =>
+      leaf([1, 2])
+        .mul(2)
+        .backward([1, 1] as never),
+    ).toThrow("backward: the gradient must be a tensor, got object");
   });
 
   it("refuses a tensor with no graph", () => {
@@ -119,8 +127,12 @@ describe("backward errors", () => {
     const x = leaf([1, 2, 3]);
     const y = leaf([5]);
     // y comes first in the backward order, before the bad op is reached
-    const out = bad([x.reshape([3, 1])], undefined).sum().add(y);
-    expect(() => out.backward()).toThrow("bad.backward: gradient for input 0 has shape [4,3], expected [3,1]");
+    const out = bad([x.reshape([3, 1])], undefined)
+      .sum()
+      .add(y);
+    expect(() => out.backward()).toThrow(
+      "bad.backward: gradient for input 0 has shape [4,3], expected [3,1]",
+    );
     expect(y.grad).toBeNull(); // nothing is written when the pass fails
     expect(x.grad).toBeNull();
   });

@@ -44,13 +44,17 @@ export function backward(root: Tensor, grad?: Tensor): void {
   });
   for (const [leaf, g] of leafGrads) {
     // a fresh contiguous tensor: g may be a view of another gradient or of a broadcast
-    leaf.grad = leaf.grad ? new Tensor(accumulate(leaf.grad.storage, g)) : new Tensor(castStorage(g, leaf.dtype));
+    leaf.grad = leaf.grad
+      ? new Tensor(accumulate(leaf.grad.storage, g))
+      : new Tensor(castStorage(g, leaf.dtype));
   }
 }
 
 function checkArguments(root: Tensor, grad: Tensor | undefined): void {
   if (!root.requiresGrad) {
-    throw new TensorError("backward: the tensor does not require grad and has no graph to differentiate");
+    throw new TensorError(
+      "backward: the tensor does not require grad and has no graph to differentiate",
+    );
   }
   const shape = formatShape(root.shape);
   if (grad === undefined && root.size !== 1) {
@@ -62,7 +66,9 @@ function checkArguments(root: Tensor, grad: Tensor | undefined): void {
     throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
   }
   if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
-    throw new TensorError(`backward: gradient has shape ${formatShape(grad.shape)}, expected ${shape}`);
+    throw new TensorError(
+      `backward: gradient has shape ${formatShape(grad.shape)}, expected ${shape}`,
+    );
   }
 }
 

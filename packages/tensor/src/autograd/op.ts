@@ -44,11 +44,18 @@ export interface Node {
  * });
  * square([tensor([3], { requiresGrad: true })], undefined);
  */
-export function defineOp<A, R = A>(spec: OpSpec<A, R>): (inputs: readonly Tensor[], attrs: R) => Tensor {
+export function defineOp<A, R = A>(
+  spec: OpSpec<A, R>,
+): (inputs: readonly Tensor[], attrs: R) => Tensor {
   return (given, rawAttrs) => {
     const inputs = [...given]; // the node keeps its own list, whatever the caller does with theirs
     const attrs = spec.check(inputs, rawAttrs);
-    const out = new Tensor(spec.forward(inputs.map((t) => t.storage), attrs));
+    const out = new Tensor(
+      spec.forward(
+        inputs.map((t) => t.storage),
+        attrs,
+      ),
+    );
     const backward = spec.backward;
     if (backward && isGradEnabled() && isFloat(out.dtype) && inputs.some((t) => t.requiresGrad)) {
       out.setNode({

@@ -42,7 +42,15 @@ export function mapUnary(
   return out;
 }
 
-function unaryRow(fn: UnaryFn, o: TypedArray, io: number, x: TypedArray, ix: number, sx: number, n: number): void {
+function unaryRow(
+  fn: UnaryFn,
+  o: TypedArray,
+  io: number,
+  x: TypedArray,
+  ix: number,
+  sx: number,
+  n: number,
+): void {
   for (let j = 0; j < n; j++, ix += sx) o[io + j] = fn(x[ix]);
 }
 

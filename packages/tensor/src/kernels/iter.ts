@@ -63,8 +63,7 @@ export function collapseDims(
   for (let i = 0; i < shape.length; i++) {
     if (shape[i] === 1) continue;
     const last = outShape.length - 1;
-    const mergeable =
-      last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i]);
+    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i]);
     if (mergeable) {
       outShape[last] *= shape[i];
       for (let k = 0; k < strides.length; k++) outStrides[k][last] = strides[k][i];

@@ -53,15 +53,18 @@ export function reduce(
       // the inner dim is reduced: accumulate in a local
       let v = acc[io];
       if (kind === "sum") for (let j = 0; j < n; j++, ix += sx) v += a[ix];
-      else if (kind === "max") for (let j = 0; j < n; j++, ix += sx) v = a[ix] > v || a[ix] !== a[ix] ? a[ix] : v;
+      else if (kind === "max")
+        for (let j = 0; j < n; j++, ix += sx) v = a[ix] > v || a[ix] !== a[ix] ? a[ix] : v;
       else for (let j = 0; j < n; j++, ix += sx) v = a[ix] < v || a[ix] !== a[ix] ? a[ix] : v;
       acc[io] = v;
     } else if (kind === "sum") {
       for (let j = 0; j < n; j++, ix += sx, io += so) acc[io] += a[ix];
     } else if (kind === "max") {
-      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] > acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
+      for (let j = 0; j < n; j++, ix += sx, io += so)
+        if (a[ix] > acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
     } else {
-      for (let j = 0; j < n; j++, ix += sx, io += so) if (a[ix] < acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
+      for (let j = 0; j < n; j++, ix += sx, io += so)
+        if (a[ix] < acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
     }
   }
   const out = allocate(dtype, acc.length);

@@ -15,7 +15,14 @@ describe("comparisons", () => {
 
   it("compare with numbers and broadcast", () => {
     expect(a.gt(1.5).toArray()).toEqual([0, 1, 1]);
-    expect(tensor([[1], [2]]).eq(tensor([1, 2])).toArray()).toEqual([[1, 0], [0, 1]]);
+    expect(
+      tensor([[1], [2]])
+        .eq(tensor([1, 2]))
+        .toArray(),
+    ).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
   });
 
   it("return the operands' promoted dtype", () => {
@@ -43,8 +50,14 @@ describe("comparisons", () => {
   });
 
   it("read non-contiguous operands", () => {
-    const x = tensor([[1, 2], [3, 4]]);
-    expect(x.transpose(0, 1).gt(x).toArray()).toEqual([[0, 1], [0, 0]]); // [[1,3],[2,4]] > x
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(x.transpose(0, 1).gt(x).toArray()).toEqual([
+      [0, 1],
+      [0, 0],
+    ]); // [[1,3],[2,4]] > x
   });
 
   it("name both shapes when they do not broadcast", () => {

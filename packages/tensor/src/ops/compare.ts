@@ -11,7 +11,10 @@ import { operand } from "./operands.js";
 function compareOp(name: BinaryKind, fn: BinaryFn): (a: Tensor, b: Tensor | number) => Tensor {
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name,
-    check: ([a, b]) => ({ shape: broadcastShapes(name, a.shape, b.shape), dtype: promoteTypes(a.dtype, b.dtype) }),
+    check: ([a, b]) => ({
+      shape: broadcastShapes(name, a.shape, b.shape),
+      dtype: promoteTypes(a.dtype, b.dtype),
+    }),
     forward: ([a, b], { shape, dtype }) => mapBinary(a, b, fn, shape, dtype, name),
   });
   return (a, b) => op([a, operand(name, b, a)], undefined);

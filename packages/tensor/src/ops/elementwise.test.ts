@@ -11,25 +11,52 @@ describe("binary ops", () => {
     expect(a.add(b).toArray()).toEqual([5, 7, 9]);
     expect(a.sub(b).toArray()).toEqual([-3, -3, -3]);
     expect(a.mul(b).toArray()).toEqual([4, 10, 18]);
-    expect(f64([1, 3]).div(f64([4, 2])).toArray()).toEqual([0.25, 1.5]);
+    expect(
+      f64([1, 3])
+        .div(f64([4, 2]))
+        .toArray(),
+    ).toEqual([0.25, 1.5]);
     expect(a.pow(2).toArray()).toEqual([1, 4, 9]);
-    expect(tensor([1, 5]).maximum(tensor([3, 2])).toArray()).toEqual([3, 5]);
-    expect(tensor([1, 5]).minimum(tensor([3, 2])).toArray()).toEqual([1, 2]);
+    expect(
+      tensor([1, 5])
+        .maximum(tensor([3, 2]))
+        .toArray(),
+    ).toEqual([3, 5]);
+    expect(
+      tensor([1, 5])
+        .minimum(tensor([3, 2]))
+        .toArray(),
+    ).toEqual([1, 2]);
   });
 
   it("broadcast like NumPy, from the right", () => {
     const a = tensor([[1], [2]]); // [2,1]
     const b = tensor([10, 20, 30]); // [3]
-    expect(a.add(b).toArray()).toEqual([[11, 21, 31], [12, 22, 32]]);
+    expect(a.add(b).toArray()).toEqual([
+      [11, 21, 31],
+      [12, 22, 32],
+    ]);
     expect(Tensor.ones([2, 1, 3]).mul(tensor([[1], [2]])).shape).toEqual([2, 2, 3]);
-    expect(tensor([[1, 2], [3, 4]]).add(tensor(10)).toArray()).toEqual([[11, 12], [13, 14]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .add(tensor(10))
+        .toArray(),
+    ).toEqual([
+      [11, 12],
+      [13, 14],
+    ]);
     expect(Tensor.zeros([0, 3]).add(tensor([1, 2, 3])).shape).toEqual([0, 3]);
   });
 
   it("refuse negative integer powers of int32 values, as PyTorch does", () => {
     const i = tensor([2, 3], { dtype: "int32" });
     expect(i.pow(2).toArray()).toEqual([4, 9]);
-    expect(() => i.pow(-1)).toThrow("pow: int32 values cannot be raised to a negative int32 power, got -1");
+    expect(() => i.pow(-1)).toThrow(
+      "pow: int32 values cannot be raised to a negative int32 power, got -1",
+    );
     expect(() => i.pow(tensor([1, -2], { dtype: "int32" }))).toThrow(TensorError);
     expect(i.pow(-0.5).dtype).toBe("float32");
     expect(i.to("float32").pow(-1).toArray()).toEqual([0.5, Math.fround(1 / 3)]);
@@ -37,26 +64,54 @@ describe("binary ops", () => {
 
   it("take a JS number as a 0-d operand", () => {
     expect(tensor([1, 2]).sub(1).toArray()).toEqual([0, 1]);
-    expect(tensor([[2, 4]]).div(2).toArray()).toEqual([[1, 2]]);
+    expect(
+      tensor([[2, 4]])
+        .div(2)
+        .toArray(),
+    ).toEqual([[1, 2]]);
   });
 
   it("read transposed and sliced (non-contiguous) operands correctly", () => {
     const x = Tensor.arange(6, undefined, undefined, { dtype: "float64" }).reshape([2, 3]);
     const t = x.transpose(0, 1); // [[0,3],[1,4],[2,5]]
-    expect(t.add(t).toArray()).toEqual([[0, 6], [2, 8], [4, 10]]);
-    expect(t.mul(tensor([1, -1])).toArray()).toEqual([[0, -3], [1, -4], [2, -5]]);
-    expect(x.slice(1, 1).exp().toArray()).toEqual([[Math.exp(1), Math.exp(2)], [Math.exp(4), Math.exp(5)]]);
-    expect(x.slice(1, 0, 2).sub(x.slice(1, 1, 3)).toArray()).toEqual([[-1, -1], [-1, -1]]);
+    expect(t.add(t).toArray()).toEqual([
+      [0, 6],
+      [2, 8],
+      [4, 10],
+    ]);
+    expect(t.mul(tensor([1, -1])).toArray()).toEqual([
+      [0, -3],
+      [1, -4],
+      [2, -5],
+    ]);
+    expect(x.slice(1, 1).exp().toArray()).toEqual([
+      [Math.exp(1), Math.exp(2)],
+      [Math.exp(4), Math.exp(5)],
+    ]);
+    expect(
+      x
+        .slice(1, 0, 2)
+        .sub(x.slice(1, 1, 3))
+        .toArray(),
+    ).toEqual([
+      [-1, -1],
+      [-1, -1],
+    ]);
   });
 
   it("names both shapes when they do not broadcast", () => {
-    expect(() => tensor([[1, 2, 3], [4, 5, 6]]).add(tensor([1, 2, 3, 4]))).toThrow(
-      "add: cannot broadcast [2,3] with [4]",
-    );
+    expect(() =>
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]).add(tensor([1, 2, 3, 4])),
+    ).toThrow("add: cannot broadcast [2,3] with [4]");
     expect(() => Tensor.zeros([2, 3]).mul(Tensor.zeros([3, 2]))).toThrow(
       "mul: cannot broadcast [2,3] with [3,2]",
     );
-    expect(() => tensor([1]).add("2" as never)).toThrow("add: expected a tensor or a number, got string");
+    expect(() => tensor([1]).add("2" as never)).toThrow(
+      "add: expected a tensor or a number, got string",
+    );
   });
 });
 
@@ -75,7 +130,8 @@ describe("dtype promotion (API.md)", () => {
   it.each(cases)("%s with %s gives %s", (a, b, out) => {
     const x = tensor([1, 2], { dtype: a });
     const y = typeof b === "number" ? b : tensor([3, 4], { dtype: b });
-    for (const r of [x.add(y), x.sub(y), x.mul(y), x.maximum(y), x.eq(y)]) expect(r.dtype).toBe(out);
+    for (const r of [x.add(y), x.sub(y), x.mul(y), x.maximum(y), x.eq(y)])
+      expect(r.dtype).toBe(out);
   });
 
   it("keeps int32 arithmetic in int32 and makes true division float32", () => {
@@ -88,7 +144,8 @@ describe("dtype promotion (API.md)", () => {
 
   it("makes exp, log, sqrt, sigmoid and tanh of int32 float32, and keeps neg, abs, relu int32", () => {
     const a = tensor([1, 4], { dtype: "int32" });
-    for (const r of [a.exp(), a.log(), a.sqrt(), a.sigmoid(), a.tanh()]) expect(r.dtype).toBe("float32");
+    for (const r of [a.exp(), a.log(), a.sqrt(), a.sigmoid(), a.tanh()])
+      expect(r.dtype).toBe("float32");
     for (const r of [a.neg(), a.abs(), a.relu()]) expect(r.dtype).toBe("int32");
     expect(a.sqrt().toArray()).toEqual([1, 2]);
   });
@@ -139,7 +196,11 @@ describe("unary ops", () => {
   });
 
   it("propagate NaN through maximum and minimum", () => {
-    expect(tensor([NaN, 1]).maximum(tensor([0, NaN])).toArray()).toEqual([NaN, NaN]);
+    expect(
+      tensor([NaN, 1])
+        .maximum(tensor([0, NaN]))
+        .toArray(),
+    ).toEqual([NaN, NaN]);
     expect(tensor([NaN, 1]).minimum(0).toArray()).toEqual([NaN, 0]);
   });
 });
@@ -185,11 +246,20 @@ describe("gradients at kinks and ties (API.md)", () => {
   });
 
   it("sum a broadcast operand's gradient back to its shape", () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const bias = tensor([1, 1, 1], { requiresGrad: true });
     x.mul(bias).sum().backward();
     expect(grad(bias)).toEqual([5, 7, 9]);
-    expect(grad(x)).toEqual([[1, 1, 1], [1, 1, 1]]);
+    expect(grad(x)).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
   });
 });
 
@@ -218,15 +288,23 @@ describe("clamp", () => {
 describe("where", () => {
   it("picks from a where cond is non-zero and from b elsewhere, all broadcast", () => {
     const cond = tensor([[1], [0]], { dtype: "int32" });
-    expect(where(cond, tensor([1, 2]), tensor([-1, -2])).toArray()).toEqual([[1, 2], [-1, -2]]);
+    expect(where(cond, tensor([1, 2]), tensor([-1, -2])).toArray()).toEqual([
+      [1, 2],
+      [-1, -2],
+    ]);
     expect(where(tensor([0.5, 0, -1]), 1, 0).toArray()).toEqual([1, 0, 1]);
-    expect(where(tensor([1, 0]), tensor([5, 5], { dtype: "int32" }), 0.5).toArray()).toEqual([5, 0.5]);
+    expect(where(tensor([1, 0]), tensor([5, 5], { dtype: "int32" }), 0.5).toArray()).toEqual([
+      5, 0.5,
+    ]);
   });
 
   it("sends the gradient to the side that was picked", () => {
     const a = tensor([1, 2, 3], { requiresGrad: true });
     const b = tensor([[4, 5, 6]], { requiresGrad: true });
-    where(tensor([1, 0, 1]), a, b).mul(tensor([1, 2, 3])).sum().backward();
+    where(tensor([1, 0, 1]), a, b)
+      .mul(tensor([1, 2, 3]))
+      .sum()
+      .backward();
     expect(grad(a)).toEqual([1, 0, 3]);
     expect(grad(b)).toEqual([[0, 2, 0]]);
   });
@@ -235,7 +313,9 @@ describe("where", () => {
     expect(() => where(tensor([1, 0]), tensor([1, 2, 3]), 0)).toThrow(
       "where: cannot broadcast [2] with [3]",
     );
-    expect(() => where(1 as never, tensor([1]), 0)).toThrow("where: cond must be a tensor, got number");
+    expect(() => where(1 as never, tensor([1]), 0)).toThrow(
+      "where: cond must be a tensor, got number",
+    );
   });
 });
 

@@ -37,10 +37,12 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
     check: ([a, b]) => {
       spec.check?.(a, b);
       const promoted = promoteTypes(a.dtype, b.dtype);
-      return { shape: broadcastShapes(spec.name, a.shape, b.shape), dtype: spec.dtype?.(promoted) ?? promoted };
+      return {
+        shape: broadcastShapes(spec.name, a.shape, b.shape),
+        dtype: spec.dtype?.(promoted) ?? promoted,
+      };
     },
-    forward: ([a, b], { shape, dtype }) =>
-      mapBinary(a, b, spec.forward, shape, dtype, spec.kind),
+    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype, spec.kind),
     backward: (g, inputs, out) => spec.backward(g, inputs, out),
   });
   return (a, b) => op([a, operand(spec.name, b, a)], undefined);
@@ -112,7 +114,9 @@ export const pow = binaryOp({
     if (a.dtype !== "int32" || b.dtype !== "int32") return;
     const negative = contiguousData(b.storage).find((v) => v < 0);
     if (negative !== undefined) {
-      throw new TensorError(`pow: int32 values cannot be raised to a negative int32 power, got ${negative}`);
+      throw new TensorError(
+        `pow: int32 values cannot be raised to a negative int32 power, got ${negative}`,
+      );
     }
   },
   forward: (a, b) => a ** b,
@@ -216,7 +220,8 @@ type Bound = number | null | undefined;
 const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: Bound; max: Bound }>({
   name: "clamp",
   check: ([x], { min, max }) => {
-    if (min == null && max == null) throw new TensorError("clamp: give at least one of min and max");
+    if (min == null && max == null)
+      throw new TensorError("clamp: give at least one of min and max");
     for (const v of [min, max]) {
       if (v != null && (typeof v !== "number" || Number.isNaN(v))) {
         throw new TensorError(`clamp: bounds must be numbers, got ${String(v)}`);

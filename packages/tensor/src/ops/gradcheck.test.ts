@@ -30,9 +30,12 @@ interface Row {
 }
 
 /** A float64 leaf away from the kinks at 0 (and at ±1 for clamp). */
-const away = tensor([[-1.7, -0.6, 0.3], [0.8, -1.3, 1.6]], { dtype: "float64", requiresGrad: true });
-const cond = tensor([[1, 0, 1], [0, 0, 1]], { dtype: "int32" });
+const away = tensor([-1.7, -0.6, 0.3, 0.8, -1.3, 1.6], { shape: [2, 3], dtype: "float64" });
+away.requiresGrad = true;
+const cond = tensor([1, 0, 1, 0, 0, 1], { shape: [2, 3], dtype: "int32" });
 
+// one line per row keeps the table readable as a table
+// prettier-ignore
 const ROWS: Row[] = [
   // element-wise binary, with broadcasting and JS numbers
   { op: "add", form: "[2,3] + [3]", fn: (a, b) => a.add(b), inputs: [[2, 3], [3]] },
@@ -128,7 +131,9 @@ describe("the table", () => {
     const modules = import.meta.glob(["./*.ts", "!./*.test.ts"], { eager: true });
     expect(Object.keys(modules)).toContain("./elementwise.ts");
     const exported = Object.values(modules).flatMap((m) =>
-      Object.entries(m).filter(([, v]) => typeof v === "function").map(([name]) => name),
+      Object.entries(m)
+        .filter(([, v]) => typeof v === "function")
+        .map(([name]) => name),
     );
     const covered = new Set([...ROWS.map((r) => r.op), ...NO_GRADIENT, ...NOT_OPS]);
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);

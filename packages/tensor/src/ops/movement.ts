@@ -5,7 +5,14 @@ import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { contiguous, copyInto } from "../kernels/copy.js";
-import { broadcastStrides, contiguousStrides, formatShape, normalizeDim, sizeOf, type Shape } from "../shape.js";
+import {
+  broadcastStrides,
+  contiguousStrides,
+  formatShape,
+  normalizeDim,
+  sizeOf,
+  type Shape,
+} from "../shape.js";
 import { emptyStorage, isContiguous, view } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 
@@ -21,16 +28,21 @@ const reshapeOp = defineOp<number[], Shape>({
 
 /** Resolves one -1 in `shape` and checks that the element count matches. */
 function inferReshape(from: Shape, shape: Shape): number[] {
-  if (!Array.isArray(shape)) throw new TensorError(`reshape: shape must be an array, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TensorError(`reshape: shape must be an array, got ${String(shape)}`);
   const bad = shape.find((d) => !Number.isInteger(d) || d < -1);
-  if (bad !== undefined) throw new TensorError(`reshape: invalid size ${bad} in ${formatShape(shape)}`);
+  if (bad !== undefined)
+    throw new TensorError(`reshape: invalid size ${bad} in ${formatShape(shape)}`);
   const unknown = shape.filter((d) => d === -1).length;
-  if (unknown > 1) throw new TensorError(`reshape: only one dim may be -1, got ${formatShape(shape)}`);
+  if (unknown > 1)
+    throw new TensorError(`reshape: only one dim may be -1, got ${formatShape(shape)}`);
   const known = shape.reduce((n: number, d) => (d === -1 ? n : n * d), 1);
   const total = sizeOf(from);
   if (unknown === 1) {
     if (known === 0 || total % known !== 0) {
-      throw new TensorError(`reshape: cannot reshape ${formatShape(from)} (${total} elements) into ${formatShape(shape)}`);
+      throw new TensorError(
+        `reshape: cannot reshape ${formatShape(from)} (${total} elements) into ${formatShape(shape)}`,
+      );
     }
     return shape.map((d) => (d === -1 ? total / known : d));
   }
@@ -52,7 +64,8 @@ export function flatten(x: Tensor, startDim: number, endDim: number): Tensor {
   const start = normalizeDim("flatten", startDim, x.ndim);
   const end = normalizeDim("flatten", endDim, x.ndim);
   if (x.ndim === 0) return reshape(x, [1]);
-  if (start > end) throw new TensorError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  if (start > end)
+    throw new TensorError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const merged = x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
 }
@@ -61,13 +74,21 @@ const permuteOp = defineOp<number[], readonly number[]>({
   name: "permute",
   check: ([x], dims) => {
     if (dims.length !== x.ndim) {
-      throw new TensorError(`permute: expected ${x.ndim} dims for shape ${formatShape(x.shape)}, got ${formatShape(dims)}`);
+      throw new TensorError(
+        `permute: expected ${x.ndim} dims for shape ${formatShape(x.shape)}, got ${formatShape(dims)}`,
+      );
     }
     const resolved = dims.map((d) => normalizeDim("permute", d, x.ndim));
-    if (new Set(resolved).size !== resolved.length) throw new TensorError(`permute: dims ${formatShape(dims)} repeat a dim`);
+    if (new Set(resolved).size !== resolved.length)
+      throw new TensorError(`permute: dims ${formatShape(dims)} repeat a dim`);
     return resolved;
   },
-  forward: ([x], dims) => view(x, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d])),
+  forward: ([x], dims) =>
+    view(
+      x,
+      dims.map((d) => x.shape[d]),
+      dims.map((d) => x.strides[d]),
+    ),
   backward: (g, _inputs, _out, dims) => {
     const inverse = new Array<number>(dims.length);
     dims.forEach((d, i) => (inverse[d] = i));
@@ -118,7 +139,8 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 const expandOp = defineOp<number[], Shape>({
   name: "expand",
   check: ([x], shape) => {
-    if (!Array.isArray(shape)) throw new TensorError(`expand: shape must be an array, got ${String(shape)}`);
+    if (!Array.isArray(shape))
+      throw new TensorError(`expand: shape must be an array, got ${String(shape)}`);
     const lead = shape.length - x.ndim;
     const bad = () =>
       new TensorError(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
@@ -209,12 +231,14 @@ const catOp = defineOp<{ dim: number; dtype: DType; shape: number[] }, number>({
   check: (inputs, dim) => {
     if (inputs.length === 0) throw new TensorError("cat: expected at least one tensor");
     const first = inputs[0];
-    if (first.ndim === 0) throw new TensorError("cat: zero-dimensional tensors cannot be concatenated");
+    if (first.ndim === 0)
+      throw new TensorError("cat: zero-dimensional tensors cannot be concatenated");
     const d = normalizeDim("cat", dim, first.ndim);
     let size = 0;
     let dtype = first.dtype;
     inputs.forEach((t, i) => {
-      const fits = t.ndim === first.ndim && t.shape.every((n, j) => j === d || n === first.shape[j]);
+      const fits =
+        t.ndim === first.ndim && t.shape.every((n, j) => j === d || n === first.shape[j]);
       if (!fits) {
         throw new TensorError(
           `cat: tensor ${i} has shape ${formatShape(t.shape)}, expected ${formatShape(first.shape)} except in dim ${d}`,
@@ -262,5 +286,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim("stack", dim, first.ndim, true);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }

@@ -9,13 +9,23 @@ const close = (actual: Tensor, expected: number[][], digits = 6) =>
   );
 
 describe("softmax and logSoftmax", () => {
-  const x = tensor([[1, 2, 3], [0, 0, 0]], { dtype: "float64" });
+  const x = tensor(
+    [
+      [1, 2, 3],
+      [0, 0, 0],
+    ],
+    { dtype: "float64" },
+  );
   const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
   const z = e[0] + e[1] + e[2];
 
   it("compute exp(x) / Σ exp(x) along the last dim by default", () => {
     close(x.softmax(), [e.map((v) => v / z), [1 / 3, 1 / 3, 1 / 3]], 14);
-    close(x.logSoftmax(), [e.map((v) => Math.log(v / z)), [-Math.log(3), -Math.log(3), -Math.log(3)]], 14);
+    close(
+      x.logSoftmax(),
+      [e.map((v) => Math.log(v / z)), [-Math.log(3), -Math.log(3), -Math.log(3)]],
+      14,
+    );
     close(x.softmax(-1), x.softmax(1).toArray() as number[][], 15);
   });
 
@@ -27,13 +37,29 @@ describe("softmax and logSoftmax", () => {
   });
 
   it("stay finite for logits of ±1000", () => {
-    const big = tensor([[1000, -1000, 0], [-1000, -1000, -1000], [1000, 1000, 999]]);
+    const big = tensor([
+      [1000, -1000, 0],
+      [-1000, -1000, -1000],
+      [1000, 1000, 999],
+    ]);
     const s = big.softmax();
     const l = big.logSoftmax();
     for (const v of [...s.dataSync(), ...l.dataSync()]) expect(Number.isFinite(v)).toBe(true);
-    close(s, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.4223188, 0.4223188, 0.1553624]]);
+    close(s, [
+      [1, 0, 0],
+      [1 / 3, 1 / 3, 1 / 3],
+      [0.4223188, 0.4223188, 0.1553624],
+    ]);
     const lse = Math.log(2 + Math.exp(-1)); // row 3 shifted by its max is [0, 0, -1]
-    close(l, [[0, -2000, -1000], [-Math.log(3), -Math.log(3), -Math.log(3)], [-lse, -lse, -1 - lse]], 4);
+    close(
+      l,
+      [
+        [0, -2000, -1000],
+        [-Math.log(3), -Math.log(3), -Math.log(3)],
+        [-lse, -lse, -1 - lse],
+      ],
+      4,
+    );
   });
 
   it("give gradients that vanish along the normalised dim", () => {
@@ -54,7 +80,9 @@ describe("softmax and logSoftmax", () => {
   });
 
   it("reject out-of-range dims", () => {
-    expect(() => x.softmax(2)).toThrow("softmax: dim 2 is out of range for a 2-d tensor (expected -2..1)");
+    expect(() => x.softmax(2)).toThrow(
+      "softmax: dim 2 is out of range for a 2-d tensor (expected -2..1)",
+    );
     expect(() => x.logSoftmax(-3)).toThrow("logSoftmax: dim -3 is out of range");
   });
 });

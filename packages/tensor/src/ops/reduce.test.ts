@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { Tensor, tensor, TensorError } from "../index.js";
 
-const x = tensor([[1, 5, 3], [4, 2, 6]]); // [2,3]
+const x = tensor([
+  [1, 5, 3],
+  [4, 2, 6],
+]); // [2,3]
 const cube = Tensor.arange(24).reshape([2, 3, 4]);
 
 describe("sum and mean", () => {
@@ -41,7 +44,13 @@ describe("sum and mean", () => {
   });
 
   it("keep int32 sums in int32 and make int32 means float32", () => {
-    const i = tensor([[1, 2], [3, 4]], { dtype: "int32" });
+    const i = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "int32" },
+    );
     expect(i.sum(0).dtype).toBe("int32");
     expect(i.sum(0).toArray()).toEqual([4, 6]);
     expect(i.mean().dtype).toBe("float32");
@@ -51,13 +60,33 @@ describe("sum and mean", () => {
   it("accumulate float32 in double precision", () => {
     // a float32 running sum loses the 1 (1e8 + 1 rounds to 1e8); a float64 one keeps it
     expect(tensor([1e8, 1, -1e8]).sum().item()).toBe(1);
-    expect(tensor([[1e8, 1e8], [1, 1], [-1e8, -1e8]]).sum(0).toArray()).toEqual([1, 1]);
+    expect(
+      tensor([
+        [1e8, 1e8],
+        [1, 1],
+        [-1e8, -1e8],
+      ])
+        .sum(0)
+        .toArray(),
+    ).toEqual([1, 1]);
   });
 
   it("spread the gradient evenly", () => {
-    const a = tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    a.mean(0).mul(tensor([1, 2])).sum().backward();
-    expect(a.grad?.toArray()).toEqual([[0.5, 1], [0.5, 1]]);
+    const a = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    a.mean(0)
+      .mul(tensor([1, 2]))
+      .sum()
+      .backward();
+    expect(a.grad?.toArray()).toEqual([
+      [0.5, 1],
+      [0.5, 1],
+    ]);
   });
 });
 
@@ -71,7 +100,13 @@ describe("max and min", () => {
   });
 
   it("work on int32 tensors of negative numbers", () => {
-    const i = tensor([[-5, -3], [-4, -9]], { dtype: "int32" });
+    const i = tensor(
+      [
+        [-5, -3],
+        [-4, -9],
+      ],
+      { dtype: "int32" },
+    );
     expect(i.max().item()).toBe(-3);
     expect(i.max(1).toArray()).toEqual([-3, -4]);
     expect(i.neg().min(0).toArray()).toEqual([4, 3]);
@@ -80,20 +115,38 @@ describe("max and min", () => {
 
   it("propagate NaN", () => {
     expect(tensor([1, NaN, 3]).max().item()).toBeNaN();
-    expect(tensor([[NaN, 1], [2, 3]]).min(0).toArray()).toEqual([NaN, 1]);
+    expect(
+      tensor([
+        [NaN, 1],
+        [2, 3],
+      ])
+        .min(0)
+        .toArray(),
+    ).toEqual([NaN, 1]);
   });
 
   it("split the gradient evenly among tied extremes", () => {
-    const a = tensor([[3, 1, 3], [2, 2, 0]], { requiresGrad: true });
+    const a = tensor(
+      [
+        [3, 1, 3],
+        [2, 2, 0],
+      ],
+      { requiresGrad: true },
+    );
     a.max(1).sum().backward();
-    expect(a.grad?.toArray()).toEqual([[0.5, 0, 0.5], [0.5, 0.5, 0]]);
+    expect(a.grad?.toArray()).toEqual([
+      [0.5, 0, 0.5],
+      [0.5, 0.5, 0],
+    ]);
     const b = tensor([1, 1, 1, 5], { requiresGrad: true });
     b.min().backward();
     expect(b.grad?.toArray()).toEqual([1 / 3, 1 / 3, 1 / 3, 0].map(Math.fround));
   });
 
   it("refuse to reduce an empty dim", () => {
-    expect(() => Tensor.zeros([0, 3]).max(0)).toThrow("max: cannot reduce dim 0 of size 0 (shape [0,3])");
+    expect(() => Tensor.zeros([0, 3]).max(0)).toThrow(
+      "max: cannot reduce dim 0 of size 0 (shape [0,3])",
+    );
     expect(() => Tensor.zeros([0]).min()).toThrow(TensorError);
     expect(Tensor.zeros([0, 3]).max(1).shape).toEqual([0]);
   });
@@ -101,7 +154,10 @@ describe("max and min", () => {
 
 describe("argmax", () => {
   it("gives int32 indices of the first maximum along a dim", () => {
-    const a = tensor([[1, 7, 7], [9, 2, 9]]);
+    const a = tensor([
+      [1, 7, 7],
+      [9, 2, 9],
+    ]);
     const i = a.argmax(1);
     expect(i.dtype).toBe("int32");
     expect(i.toArray()).toEqual([1, 0]);
@@ -110,7 +166,10 @@ describe("argmax", () => {
   });
 
   it("gives the flat index as a 0-d tensor without dim", () => {
-    const a = tensor([[1, 7], [9, 9]]);
+    const a = tensor([
+      [1, 7],
+      [9, 9],
+    ]);
     expect(a.argmax().shape).toEqual([]);
     expect(a.argmax().item()).toBe(2);
     expect(a.argmax(null, true).shape).toEqual([1, 1]);
@@ -118,7 +177,15 @@ describe("argmax", () => {
   });
 
   it("reads strided inputs and treats NaN as the maximum", () => {
-    expect(tensor([[1, 2], [3, 0]]).transpose(0, 1).argmax(1).toArray()).toEqual([1, 0]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 0],
+      ])
+        .transpose(0, 1)
+        .argmax(1)
+        .toArray(),
+    ).toEqual([1, 0]);
     expect(tensor([1, NaN, 5]).argmax().item()).toBe(1);
     expect(tensor([-Infinity, -Infinity]).argmax().item()).toBe(0);
   });
@@ -128,17 +195,23 @@ describe("argmax", () => {
   });
 
   it("rejects empty inputs and bad dims", () => {
-    expect(() => Tensor.zeros([0]).argmax()).toThrow("argmax: cannot reduce an empty tensor (shape [0])");
+    expect(() => Tensor.zeros([0]).argmax()).toThrow(
+      "argmax: cannot reduce an empty tensor (shape [0])",
+    );
     expect(() => Tensor.zeros([2, 0]).argmax(1)).toThrow("argmax: cannot reduce dim 1 of size 0");
     expect(Tensor.zeros([0, 2]).argmax(1).shape).toEqual([0]);
-    expect(() => x.argmax(2)).toThrow("argmax: dim 2 is out of range for a 2-d tensor (expected -2..1)");
+    expect(() => x.argmax(2)).toThrow(
+      "argmax: dim 2 is out of range for a 2-d tensor (expected -2..1)",
+    );
   });
 });
 
 describe("dim errors", () => {
   it("name the op, the dim and the valid range", () => {
     expect(() => x.sum(2)).toThrow("sum: dim 2 is out of range for a 2-d tensor (expected -2..1)");
-    expect(() => x.mean(-3)).toThrow("mean: dim -3 is out of range for a 2-d tensor (expected -2..1)");
+    expect(() => x.mean(-3)).toThrow(
+      "mean: dim -3 is out of range for a 2-d tensor (expected -2..1)",
+    );
     expect(() => x.max([0, 5])).toThrow("max: dim 5 is out of range");
   });
 

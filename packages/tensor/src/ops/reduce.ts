@@ -3,7 +3,12 @@
 
 import { defineOp } from "../autograd/op.js";
 import { TensorError } from "../errors.js";
-import { argmax as argmaxKernel, reduce, reducedShape, type ReduceKind } from "../kernels/reduce.js";
+import {
+  argmax as argmaxKernel,
+  reduce,
+  reducedShape,
+  type ReduceKind,
+} from "../kernels/reduce.js";
 import { formatShape, normalizeDim, normalizeDims } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -20,7 +25,9 @@ function reduceOp(kind: ReduceKind): (x: Tensor, dim: Dims, keepdim: boolean) =>
       const dims = normalizeDims(kind, dim ?? undefined, x.ndim);
       const empty = dims.find((d) => x.shape[d] === 0);
       if (kind !== "sum" && empty !== undefined) {
-        throw new TensorError(`${kind}: cannot reduce dim ${empty} of size 0 (shape ${formatShape(x.shape)})`);
+        throw new TensorError(
+          `${kind}: cannot reduce dim ${empty} of size 0 (shape ${formatShape(x.shape)})`,
+        );
       }
       return { dims, keepdim };
     },

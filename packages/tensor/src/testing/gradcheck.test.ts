@@ -20,7 +20,13 @@ describe("gradcheck", () => {
   });
 
   it("catches a wrong backward defined with defineOp, naming input and element", () => {
-    const x = tensor([[0.5, 1], [-1, 2]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [0.5, 1],
+        [-1, 2],
+      ],
+      { requiresGrad: true },
+    );
     expect(() => gradcheck(cube, [x], { name: "wrongCube" })).toThrow(TensorError);
     const report = gradcheck(cube, [x], { raise: false, name: "wrongCube" });
     expect(report.ok).toBe(false);
