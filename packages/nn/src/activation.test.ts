@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gradcheck, Tensor, tensor } from "@tg/tensor";
 import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
-import { erf, erfScalar } from "./erf.js";
 import { gradcheckModule } from "./gradcheck-module.js";
 
 const close = (actual: number[], expected: number[], digits = 6): void => {
@@ -9,35 +8,6 @@ const close = (actual: number[], expected: number[], digits = 6): void => {
   actual.forEach((a, i) => expect(a).toBeCloseTo(expected[i], digits));
 };
 const values = (t: Tensor): number[] => Array.from(t.dataSync());
-
-describe("erf", () => {
-  it("matches reference values to float64 precision", () => {
-    // reference values of erf (Abramowitz & Stegun table 7.1 and mpmath)
-    const table: [number, number][] = [
-      [0, 0],
-      [0.1, 0.1124629160182849],
-      [0.5, 0.5204998778130465],
-      [1, 0.8427007929497149],
-      [2, 0.9953222650189527],
-      [2.9, 0.9999589021219005],
-      [3, 0.9999779095030014],
-      [4, 0.9999999845827421],
-      [5.5, 0.9999999999999927],
-      [7, 1],
-    ];
-    for (const [x, y] of table) {
-      expect(Math.abs(erfScalar(x) - y)).toBeLessThan(2e-15);
-      expect(erfScalar(-x) + erfScalar(x)).toBe(0);
-    }
-    expect(erfScalar(Infinity)).toBe(1);
-    expect(Number.isNaN(erfScalar(NaN))).toBe(true);
-  });
-  it("keeps the dtype and has the gradient 2/√π·exp(−x²)", () => {
-    expect(erf(tensor([1], { dtype: "float64" })).dtype).toBe("float64");
-    expect(erf(tensor([1, 2], { dtype: "int32" })).dtype).toBe("float32");
-    gradcheck((x) => erf(x), [[3, 4]], { domain: [-3, 3] });
-  });
-});
 
 describe("activations", () => {
   const x = tensor([-2, -0.5, 0, 0.5, 3], { dtype: "float64" });

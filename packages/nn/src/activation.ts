@@ -1,9 +1,8 @@
 // Activation layers: ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax. Each is a thin
-// wrapper over @tg/tensor ops (GELU over erf.ts); none has parameters.
+// wrapper over @tg/tensor ops (GELU over Tensor.erf); none has parameters.
 
 import { formatShape, Tensor, TensorError, where } from "@tg/tensor";
 import { checkFinite } from "./checks.js";
-import { erf } from "./erf.js";
 import { Module } from "./module.js";
 
 /** max(x, 0) element-wise (PyTorch's `nn.ReLU`); the gradient at 0 is 0. */
@@ -36,7 +35,7 @@ export class LeakyReLU extends Module {
  */
 export class GELU extends Module {
   forward(x: Tensor): Tensor {
-    return x.mul(erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+    return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
   }
 }
 

@@ -23,7 +23,6 @@ export {
   type KaimingOptions,
   type Nonlinearity,
 } from "./init.js";
-export { erf } from "./erf.js";
 export { summary, type SummaryOptions } from "./summary.js";
 export { saveSafetensors, loadSafetensors, loadSafetensorsMetadata } from "./safetensors.js";
 export { gradcheckModule, type GradcheckModuleOptions } from "./gradcheck-module.js";

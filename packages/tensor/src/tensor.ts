@@ -165,6 +165,8 @@ export class Tensor {
   relu(): Tensor { return ew.relu(this); }
   /** 1 / (1 + e^-this) (`torch.sigmoid`). */
   sigmoid(): Tensor { return ew.sigmoid(this); }
+  /** The Gauss error function (`torch.erf`). */
+  erf(): Tensor { return ew.erf(this); }
   /** The hyperbolic tangent (`torch.tanh`). */
   tanh(): Tensor { return ew.tanh(this); }
   /** Limits to [min, max], either bound optional; the gradient is 0 at and beyond them. */

@@ -14,6 +14,7 @@ import {
   type UnaryFn,
   type UnaryKind,
 } from "../kernels/elementwise.js";
+import { erfScalar, TWO_OVER_SQRT_PI } from "../kernels/special.js";
 import { broadcastShapes } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { operand } from "./operands.js";
@@ -204,6 +205,14 @@ export const sigmoid = unaryOp({
   // split by sign so exp never overflows
   forward: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   backward: (g, _x, out) => g.mul(out).mul(out.neg().add(1)), // σ' = σ(1-σ)
+  floatOut: true,
+});
+
+/** The Gauss error function (`torch.erf`); GELU is built on it. */
+export const erf = unaryOp({
+  name: "erf",
+  forward: erfScalar,
+  backward: (g, x) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)), // erf' = 2/√π · e^(−x²)
   floatOut: true,
 });
 

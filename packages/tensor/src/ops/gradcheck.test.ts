@@ -59,6 +59,7 @@ const ROWS: Row[] = [
   { op: "relu", form: "away from 0", fn: (x) => x.relu(), inputs: [away] },
   { op: "sigmoid", form: "[2,3]", fn: (x) => x.sigmoid(), inputs: [[2, 3]], domain: [-4, 4] },
   { op: "tanh", form: "[2,3]", fn: (x) => x.tanh(), inputs: [[2, 3]] },
+  { op: "erf", form: "[3,4]", fn: (x) => x.erf(), inputs: [[3, 4]], domain: [-3, 3] },
   { op: "clamp", form: "min and max, away from them", fn: (x) => x.clamp(-1, 1), inputs: [away] },
   { op: "clamp", form: "min only", fn: (x) => x.clamp(0), inputs: [away] },
   { op: "where", form: "cond [2,3], a [3], b [2,1]", fn: (c, a, b) => where(c, a, b), inputs: [cond, [3], [2, 1]] },

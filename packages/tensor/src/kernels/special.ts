@@ -1,9 +1,6 @@
-// erf, the Gauss error function, as a differentiable op (GELU needs it; @tg/tensor has no erf).
-// Accurate to about 1e-15 in float64, so GELU matches PyTorch's exact form.
+// Special functions on one number, used by element-wise ops: erf (the Gauss error function).
 
-import { defineOp, Tensor, tensor, type DType } from "@tg/tensor";
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+export const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /**
  * erf(x) for one number. |x| < 3: the series 2/√π · e^(−x²) · Σ (2x²)ⁿ x / (1·3·…·(2n+1)), whose
@@ -32,22 +29,4 @@ export function erfScalar(x: number): number {
     result = 1;
   }
   return x < 0 ? -result : result;
-}
-
-const erfOp = defineOp<DType, undefined>({
-  name: "erf",
-  check: ([x]) => (x.dtype === "int32" ? "float32" : x.dtype),
-  forward: ([x], dtype) => {
-    const values = new Tensor(x).dataSync();
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = erfScalar(values[i]);
-    return tensor(out, { shape: x.shape, dtype }).storage;
-  },
-  // d erf(x)/dx = 2/√π · e^(−x²)
-  backward: (g, [x]) => [g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI))],
-});
-
-/** The Gauss error function, element-wise (`torch.erf`); int32 input gives float32. */
-export function erf(x: Tensor): Tensor {
-  return erfOp([x], undefined);
 }
