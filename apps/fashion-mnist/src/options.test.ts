@@ -69,6 +69,10 @@ describe("parseCommandLine", () => {
     });
   });
 
+  it("ignores the leading -- that pnpm run passes on", () => {
+    expect(parseCommandLine(["--", "train", "--epochs", "2"])).toMatchObject({ command: "train", epochs: 2 });
+  });
+
   it("answers --help, -h and help", () => {
     for (const argv of [["--help"], ["-h"], ["help"], ["train", "--help"]]) expect(parseCommandLine(argv)).toEqual({ command: "help" });
     expect(HELP).toContain("fmnist train");

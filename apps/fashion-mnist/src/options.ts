@@ -113,7 +113,8 @@ Exit codes: 0 done, 1 unexpected failure, 2 bad options or files, 130 interrupte
 
 /** Parses `argv` (without node and the script) into a checked command; throws UsageError. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const { values, positionals } = parseOrExplain(argv);
+  // NOTE: `pnpm run fmnist -- train …` hands the script a leading "--"; it separates nothing here
+  const { values, positionals } = parseOrExplain(argv[0] === "--" ? argv.slice(1) : argv);
   if (values.help === true) return { command: "help" };
   if (positionals.length === 0) throw new UsageError("missing command: expected train, evaluate or predict (see --help)");
   const [name, ...rest] = positionals;
