@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { controlCharacters } from "./testing/cli.js";
 import { describe, expect, it } from "vitest";
-import { formatEpochLine, TrainingProgress, type ProgressStream } from "./progress.js";
+import { formatDuration, formatEpochLine, TrainingProgress, type ProgressStream } from "./progress.js";
 import { fakeEpochs } from "./testing/fixtures.js";
 
 function capture(isTTY: boolean): { stream: ProgressStream; text: () => string } {
@@ -17,13 +17,13 @@ describe("TrainingProgress", () => {
     const printed: string[] = [];
     const progress = new TrainingProgress(stream, (line) => printed.push(line), 2);
     progress.startEpoch(1, 10);
-    for (let step = 1; step <= 10; step++) progress.update({ epoch: 1, step, steps: 10, loss: 0.5, samplesPerSecond: 1234 });
+    for (let step = 1; step <= 10; step++) progress.update({ epoch: 1, step, steps: 10, loss: 0.5, samplesPerSecond: 1234, secondsLeft: 10 - step });
     progress.endEpoch(fakeEpochs(1)[0]);
     await new Promise((resolve) => setImmediate(resolve));
     const out = text();
     expect(controlCharacters(out)).toEqual([]);
-    expect(out).toContain("epoch 1/2 step 0/10");
-    expect(out).toContain("epoch 1/2 step 10/10 | loss 0.5000 | 1234 samples/s");
+    expect(out).toContain("epoch 1/2 step 0/10 | loss - | - samples/s | ETA -");
+    expect(out).toContain("epoch 1/2 step 10/10 | loss 0.5000 | 1234 samples/s | ETA 0s");
     expect(out.endsWith("\n")).toBe(true);
     expect(printed).toEqual([formatEpochLine(fakeEpochs(1)[0], 2)]);
   });
@@ -32,10 +32,10 @@ describe("TrainingProgress", () => {
     const { stream, text } = capture(true);
     const progress = new TrainingProgress(stream, () => undefined, 10);
     progress.startEpoch(3, 4);
-    progress.update({ epoch: 3, step: 2, steps: 4, loss: 1.25, samplesPerSecond: 99 });
+    progress.update({ epoch: 3, step: 2, steps: 4, loss: 1.25, samplesPerSecond: 99, secondsLeft: 75 });
     progress.stop();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(text()).toMatch(/epoch {2}3\/10 .*50% \| loss 1\.2500 \| 99 samples\/s/);
+    expect(text()).toMatch(/epoch {2}3\/10 █+░+ 50% \| loss 1\.2500 \| 99 samples\/s \| ETA 1m15s/);
   });
 });
 
@@ -45,5 +45,11 @@ describe("formatEpochLine", () => {
     expect(formatEpochLine(m, 10)).toBe(
       "epoch  1/10 | train loss 0.8000 | train acc 80.00% | test loss 0.8000 | test acc 79.00% | 10.0 s (6000 samples/s)",
     );
+  });
+});
+
+describe("formatDuration", () => {
+  it("writes seconds, and minutes past a minute", () => {
+    expect([0.4, 42, 59.6, 187, 3600].map(formatDuration)).toEqual(["0s", "42s", "1m00s", "3m07s", "60m00s"]);
   });
 });

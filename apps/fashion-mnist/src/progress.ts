@@ -29,24 +29,25 @@ export class TrainingProgress {
     this.stop();
     const width = String(this.epochs).length;
     const label = `epoch ${String(epoch).padStart(width)}/${this.epochs}`;
-    const figures = "loss {loss} | {speed} samples/s | ETA {eta_formatted}";
+    const figures = "loss {loss} | {speed} samples/s | ETA {left}";
     this.bar = new SingleBar({
       stream: this.stream,
       format: this.tty ? `${label} {bar} {percentage}% | ${figures}` : `${label} step {value}/{total} | ${figures}`,
       barsize: 30,
+      barCompleteChar: "█",
+      barIncompleteChar: "░",
       hideCursor: this.tty,
       clearOnComplete: true,
       gracefulExit: false,
       noTTYOutput: !this.tty,
       notTTYSchedule: PLAIN_LINE_SECONDS * 1000,
-      etaBuffer: 50,
     });
-    this.bar.start(steps, 0, { loss: "-", speed: "-" });
+    this.bar.start(steps, 0, { loss: "-", speed: "-", left: "-" });
   }
 
   /** Moves the bar to a step. */
   update(info: StepInfo): void {
-    this.bar?.update(info.step, { loss: info.loss.toFixed(4), speed: Math.round(info.samplesPerSecond) });
+    this.bar?.update(info.step, { loss: info.loss.toFixed(4), speed: Math.round(info.samplesPerSecond), left: formatDuration(info.secondsLeft) });
   }
 
   /** Ends the bar and prints the epoch's summary line. */
@@ -73,6 +74,12 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
     `test acc ${percent(m.testAccuracy)}`,
     `${m.seconds.toFixed(1)} s (${Math.round(m.samplesPerSecond)} samples/s)`,
   ].join(" | ");
+}
+
+/** Seconds as `42s` or `3m07s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
 function percent(x: number): string {

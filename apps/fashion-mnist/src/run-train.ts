@@ -3,18 +3,17 @@
 // The first Ctrl-C stops after the current step and still writes the report of the finished epochs.
 
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { saveCheckpoint } from "./checkpoint.js";
 import { loadSplit, type Split } from "./data.js";
 import { EXIT_INTERRUPTED, EXIT_OK } from "./errors.js";
 import type { Io } from "./io.js";
-import { describeMachine, writeMetrics, type MetricsFile } from "./metrics.js";
+import { describeMachine, writeFileAtomic, writeMetrics, type MetricsFile } from "./metrics.js";
 import { countParameters } from "./models.js";
 import type { TrainOptions } from "./options.js";
 import type { ShowcaseSample } from "./pixels.js";
 import { TrainingProgress } from "./progress.js";
 import { reportHtml, RUN_FILES, writePictures } from "./report.js";
-import { writeFileAtomic } from "./metrics.js";
 import { train } from "./train.js";
 
 /** How many test images the prediction showcase shows. */
@@ -80,7 +79,7 @@ export async function runTrain(opts: TrainOptions, out: string, io: Io): Promise
     if (result.outcome !== null) {
       const samples = showcase(testSplit, result.outcome.predictions);
       const pictures = await writePictures(out, { metrics, flow: result.flow, samples });
-      writeFileAtomic(join(out, RUN_FILES.report), reportHtml(out.split(/[\\/]/).filter(Boolean).at(-1) ?? out, metrics, pictures));
+      writeFileAtomic(join(out, RUN_FILES.report), reportHtml(basename(out), metrics, pictures));
       io.print(`report: ${join(out, RUN_FILES.report)}`);
     } else {
       io.print(`no epoch finished; ${join(out, RUN_FILES.metrics)} records the settings only`);

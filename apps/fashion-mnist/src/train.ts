@@ -22,6 +22,8 @@ export interface StepInfo {
   steps: number;
   loss: number;
   samplesPerSecond: number;
+  /** Seconds the rest of the epoch's steps will take at the pace so far. */
+  secondsLeft: number;
 }
 
 /** Callbacks of `train`; `shouldStop` is asked before every step (Ctrl-C sets it). */
@@ -85,7 +87,8 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
       seen += n;
       step++;
       const elapsed = (performance.now() - started) / 1000;
-      hooks.onStep?.({ epoch, step, steps, loss: lossSum / seen, samplesPerSecond: seen / Math.max(elapsed, 1e-9) });
+      const samplesPerSecond = seen / Math.max(elapsed, 1e-9);
+      hooks.onStep?.({ epoch, step, steps, loss: lossSum / seen, samplesPerSecond, secondsLeft: (elapsed / step) * (steps - step) });
     }
     const seconds = (performance.now() - started) / 1000;
     outcome = evaluate(model, testSplit);
