@@ -1,0 +1,81 @@
+// `pnpm bench`: runs tg, TF.js (cpu and wasm backends) and, where python3 has them, NumPy and
+// PyTorch, each in its own process on the same inputs, then writes BENCHMARKS.md at the repo root.
+// Options: --only=<system,...> (tg, tfjs-wasm, tfjs-cpu, numpy, torch), --benches=<bench,...>
+// (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples).
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+// TODO(#5): import from "@tg/tensor" once the wasm kernels are exported there
+import { wasmInfo } from "../../tensor/src/kernels/wasm/index.js";
+import { writeInputs } from "./cases.js";
+import { describeMachine } from "./machine.js";
+import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
+import { benchmarksMarkdown } from "./report.js";
+import { type Result, parseResults } from "./results.js";
+
+const option = (name: string): string[] | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
+const only = option("only");
+const benches = option("benches") ?? ["matmul", "mlp-epoch", "cnn-train", "mlp-infer"];
+const fullEpoch = process.argv.includes("--full-epoch");
+const machine = describeMachine();
+const inputs = mkdtempSync(join(tmpdir(), "tg-bench-"));
+writeInputs(inputs);
+
+interface Run {
+  group: string;
+  title: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const node = (script: string, ...extra: string[]): Pick<Run, "command" | "args"> => ({
+  command: process.execPath,
+  args: [...process.execArgv, fileURLToPath(new URL(script, import.meta.url)), JSON.stringify({ inputs, benches, fullEpoch }), ...extra],
+});
+const runs: Run[] = [
+  { group: "tg", title: "tg (wasm 1 thread, wasm all cores, JS path)", ...node("./run-tg.ts") },
+  { group: "tfjs-wasm", title: "TF.js wasm backend", ...node("./run-tfjs.ts", "wasm") },
+  { group: "tfjs-cpu", title: "TF.js cpu backend", ...node("./run-tfjs.ts", "cpu") },
+];
+const notes: string[] = [];
+for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : []) {
+  if (!pythonHas(lib)) {
+    notes.push(`${lib === "torch" ? "PyTorch" : "NumPy"} is not installed for python3 here (\`python3 -c "import ${lib}"\` fails), so it has no column.`);
+    continue;
+  }
+  for (const [suffix, threads] of [["1", 1], ["all", machine.cores]] as const) {
+    const system = `${lib}-${suffix}`;
+    const args = ["-c", PYTHON_SCRIPT, pythonArgs(inputs, lib, system, threads)];
+    runs.push({ group: lib, title: `${lib} on ${threads} thread(s)`, command: "python3", args, env: threadEnv(threads) });
+  }
+}
+
+const results: Result[] = [];
+for (const run of runs.filter((r) => only === undefined || only.includes(r.group))) {
+  process.stderr.write(`${run.title} …\n`);
+  const started = performance.now();
+  const out = spawnSync(run.command, run.args, { encoding: "utf8", env: run.env ?? process.env, maxBuffer: 1 << 24 });
+  if (out.status !== 0) process.stderr.write(`  failed (exit ${out.status}):\n${out.stderr.slice(-2000)}\n`);
+  const got = parseResults(out.stdout);
+  results.push(...got);
+  process.stderr.write(`  ${got.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+rmSync(inputs, { recursive: true, force: true });
+
+const info = wasmInfo();
+notes.unshift(
+  `tg's wasm kernels ran ${info.relaxedSimd ? "with relaxed-SIMD FMA (f32x4.relaxed_madd)" : "with plain SIMD multiply and add (this Node does not validate relaxed SIMD; Node 22+ does)"}, ` +
+    `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
+  "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy: a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call.",
+  "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
+  "\"tg JS path\" is Tensor.matmul from @tg/tensor, which runs the plain TypeScript kernel (float64 accumulation) until the wasm kernels are wired into it.",
+  "Aᵀ and Bᵀ rows pass the stored [64×784] activations or [784×256] weights as transposed views (tg), with transpose flags (TF.js), or as transposed arrays (NumPy/PyTorch); none materialises the transpose.",
+);
+const markdown = benchmarksMarkdown(machine, results, notes);
+writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
+process.stdout.write(markdown);

@@ -1,0 +1,53 @@
+// Results as runner processes report them: one JSON line per measurement on stdout.
+
+/** One measured number. */
+export interface Result {
+  /** System id, e.g. "tg-wasm-1" or "tfjs-wasm". */
+  system: string;
+  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer". */
+  bench: string;
+  /** Case id within the benchmark (a matmul shape, a batch size). */
+  case: string;
+  /** The measurement, or null when the system could not run the benchmark (see note). */
+  value: number | null;
+  unit: "GFLOPS" | "s" | "img/s" | "ms";
+  note?: string;
+}
+
+/** Runs `measure` and records its value, or null and the error when the system cannot run it. */
+export function attempt(results: Result[], what: Omit<Result, "value">, measure: () => number): void {
+  try {
+    results.push({ ...what, value: measure() });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    results.push({ ...what, value: null, note: `could not run: ${message}` });
+  }
+}
+
+const PREFIX = "RESULT ";
+
+/** Prints a result for the parent process to collect. */
+export function report(result: Result): void {
+  process.stdout.write(`${PREFIX}${JSON.stringify(result)}\n`);
+}
+
+/** The results in a runner's stdout. */
+export function parseResults(stdout: string): Result[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith(PREFIX))
+    .map((line) => JSON.parse(line.slice(PREFIX.length)) as Result);
+}
+
+/** The runner's arguments: the inputs folder and the benchmarks to run. */
+export interface RunnerArgs {
+  inputs: string;
+  benches: string[];
+  /** Time whole training epochs instead of extrapolating from samples. */
+  fullEpoch: boolean;
+}
+
+/** Reads the runner's arguments (one JSON argument after the script). */
+export function runnerArgs(): RunnerArgs {
+  return JSON.parse(process.argv[2] ?? "{}") as RunnerArgs;
+}

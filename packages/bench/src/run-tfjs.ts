@@ -1,0 +1,39 @@
+// TF.js's runner (backend "cpu" or "wasm" in argv[3]): tf.matMul with its transpose flags.
+// NOTE: the wasm backend runs on 1 thread in Node: its threaded build starts workers from blob
+// URLs, which Node's worker_threads refuses.
+
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import "./tfjs-gradients.js";
+import { MATMUL_CASES, flops, readInputs } from "./cases.js";
+import { trainingData } from "./data.js";
+import { report, runnerArgs } from "./results.js";
+import { tfjsTraining } from "./train-tfjs.js";
+import { measure } from "./timing.js";
+
+const args = runnerArgs();
+const backend = process.argv[3] ?? "wasm";
+await tf.setBackend(backend);
+await tf.ready();
+
+if (args.benches.includes("matmul")) {
+  for (const c of MATMUL_CASES) {
+    const { a, b } = readInputs(args.inputs, c);
+    const ta = tf.tensor2d(a, c.transA ? [c.k, c.m] : [c.m, c.k]);
+    const tb = tf.tensor2d(b, c.transB ? [c.n, c.k] : [c.k, c.n]);
+    const seconds = measure(() => {
+      const out = tf.matMul(ta, tb, c.transA, c.transB);
+      out.dataSync();
+      out.dispose();
+    }, { budgetMs: 4000 });
+    report({ system: `tfjs-${backend}`, bench: "matmul", case: c.id, value: flops(c) / seconds / 1e9, unit: "GFLOPS" });
+    ta.dispose();
+    tb.dispose();
+  }
+}
+
+const training = ["mlp-epoch", "cnn-train", "mlp-infer"].filter((b) => args.benches.includes(b));
+if (training.length > 0) {
+  for (const r of tfjsTraining(`tfjs-${backend}`, training, await trainingData(), args.fullEpoch)) report(r);
+}
