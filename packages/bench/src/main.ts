@@ -5,7 +5,7 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 // TODO(#5): import from "@tg/tensor" once the wasm kernels are exported there
@@ -56,14 +56,17 @@ for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : [
 }
 
 const results: Result[] = [];
+const loads: string[] = [];
 for (const run of runs.filter((r) => only === undefined || only.includes(r.group))) {
   process.stderr.write(`${run.title} …\n`);
   const started = performance.now();
+  const loadBefore = loadavg()[0];
   const out = spawnSync(run.command, run.args, { encoding: "utf8", env: run.env ?? process.env, maxBuffer: 1 << 24 });
   if (out.status !== 0) process.stderr.write(`  failed (exit ${out.status}):\n${out.stderr.slice(-2000)}\n`);
   const got = parseResults(out.stdout);
   results.push(...got);
   process.stderr.write(`  ${got.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  loads.push(`${run.title} ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
 }
 rmSync(inputs, { recursive: true, force: true });
 
@@ -72,6 +75,7 @@ notes.unshift(
   `tg's wasm kernels ran ${info.relaxedSimd ? "with relaxed-SIMD FMA (f32x4.relaxed_madd)" : "with plain SIMD multiply and add (this Node does not validate relaxed SIMD; Node 22+ does)"}, ` +
     `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
   "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy: a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call.",
+  `Load average (1 min) before → after each system's run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
   "\"tg JS path\" is Tensor.matmul from @tg/tensor, which runs the plain TypeScript kernel (float64 accumulation) until the wasm kernels are wired into it.",
   "Aᵀ and Bᵀ rows pass the stored [64×784] activations or [784×256] weights as transposed views (tg), with transpose flags (TF.js), or as transposed arrays (NumPy/PyTorch); none materialises the transpose.",

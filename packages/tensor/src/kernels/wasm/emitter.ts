@@ -1,6 +1,6 @@
 // A small WebAssembly binary emitter: instructions are byte arrays built by the helpers below and
 // concatenated into function bodies, which ModuleBuilder assembles into a module. The kernels
-// written with it are in gemm-code.ts and elementwise-code.ts.
+// written with it are in gemm-code.ts.
 
 /** Encoded instruction bytes; a nested array is flattened when the module is assembled. */
 export type Code = number | readonly Code[];
@@ -70,15 +70,12 @@ export const mul = binary(0x6c);
 export const ltS = binary(0x48);
 export const geS = binary(0x4e);
 export const ne = binary(0x47);
-export const eqz = (a: Code): Code => [a, 0x45];
-export const minS = (a: Code, b: Code): Code => [a, b, a, b, ltS([], []), 0x1b]; // select
 /** Adds `step` to an i32 local in place. */
 export const inc = (l: Local, step: Code): Code => set(l, add(get(l), step));
 
 // Scalar f32 memory access
 export const f32Load = (addr: Code, offset = 0): Code => [addr, 0x2a, ...memarg(2, offset)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, ...memarg(2, offset)];
-export const f32Sqrt = (a: Code): Code => [a, 0x91];
 
 // SIMD: memory, lanes, f32x4 arithmetic
 export const load = (addr: Code, offset = 0): Code => [addr, simd(0x00), memarg(4, offset)];
@@ -96,13 +93,7 @@ export const shuffle = (a: Code, b: Code, lanes: readonly number[]): Code => [
 ];
 const simdBinary = (op: number) => (a: Code, b: Code): Code => [a, b, simd(op)];
 export const vadd = simdBinary(0xe4);
-export const vsub = simdBinary(0xe5);
 export const vmul = simdBinary(0xe6);
-export const vdiv = simdBinary(0xe7);
-export const vmax = simdBinary(0xe9);
-export const vgt = simdBinary(0x44);
-export const vand = simdBinary(0x4e);
-export const vsqrt = (a: Code): Code => [a, simd(0xe3)];
 /** Relaxed-SIMD multiply-add a·b + c (fused where the hardware has FMA). */
 export const relaxedMadd = (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)];
 

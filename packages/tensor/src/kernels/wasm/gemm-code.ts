@@ -42,11 +42,6 @@ export const NR = 8;
 /** Depth of one packed panel: a KC x NR strip of B stays in L1 while the kernel sweeps A. */
 export const KC = 256;
 
-/** Function indices of the gemm kernels inside the module. */
-export interface GemmFunctions {
-  tile: number;
-}
-
 /**
  * Adds the gemm functions to `mod`. Exports (all pointers are byte addresses, sizes in elements):
  * - `pack_a_copy`/`pack_a_transpose`(dst, src, ld, k, m): pack A into MR-row strips from a
@@ -55,14 +50,14 @@ export interface GemmFunctions {
  *   row-major (p·ld+j) or column-major (j·ld+p) source;
  * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1): C[i0:i1, j0:j1] = A·B.
  */
-export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmFunctions {
+export function addGemm(mod: ModuleBuilder, relaxed: boolean): void {
   const edge = mod.add(...packEdge(), false);
   for (const [name, width] of [["a", MR], ["b", NR]] as const) {
     mod.add(...packCopy(`pack_${name}_copy`, width, edge));
     mod.add(...packTranspose(`pack_${name}_transpose`, width, edge));
   }
   const micro = mod.add(...microKernel(relaxed), false);
-  return { tile: mod.add(...tile(micro)) };
+  mod.add(...tile(micro));
 }
 
 /**
