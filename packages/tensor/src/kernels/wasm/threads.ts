@@ -18,6 +18,11 @@ const JOB = 8;
 const STATS = 32;
 const MAX_STATS = CONTROL_BYTES / 4 - STATS;
 const TILE_MASK = 0xfffff;
+/**
+ * Polls of a control word before sleeping on it (tens of microseconds): gemms of a training step
+ * come in quick succession, and waking a sleeping thread costs about as long as a small tile.
+ */
+const SPIN = 20000;
 
 /** One gemm over packed operands, cut into tileRows x tileCols tiles of C. */
 export interface GemmJob {
@@ -88,6 +93,7 @@ function runTiles() {
 }
 let seen = 0;
 for (;;) {
+  for (let i = 0; i < ${SPIN} && Atomics.load(ctl, ${GEN}) === seen; i++);
   Atomics.wait(ctl, ${GEN}, seen);
   seen = Atomics.load(ctl, ${GEN});
   if (id < Atomics.load(ctl, ${ACTIVE})) runTiles();
@@ -147,6 +153,7 @@ export class ThreadPool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.tile, 0);
+    for (let i = 0; i < SPIN && Atomics.load(ctl, DONE) < total; i++);
     for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
       Atomics.wait(ctl, DONE, done);
     }
