@@ -19,8 +19,9 @@ const STATS = 32;
 const MAX_STATS = CONTROL_BYTES / 4 - STATS;
 const TILE_MASK = 0xfffff;
 /**
- * Polls of a control word before sleeping on it (tens of microseconds): gemms of a training step
- * come in quick succession, and waking a sleeping thread costs about as long as a small tile.
+ * Polls of a control word before sleeping on it (a few hundred microseconds here): the gemms of a
+ * training step come in quick succession, and waking a sleeping thread from its futex costs about
+ * as long as a small tile. Measured: 128³ on 2 threads went from ~31 to ~50 GFLOPS.
  */
 const SPIN = 20000;
 
