@@ -4,7 +4,7 @@
 // (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples).
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +80,8 @@ notes.unshift(
   "\"tg JS path\" is Tensor.matmul from @tg/tensor, which runs the plain TypeScript kernel (float64 accumulation) until the wasm kernels are wired into it.",
   "Aᵀ and Bᵀ rows pass the stored [64×784] activations or [784×256] weights as transposed views (tg), with transpose flags (TF.js), or as transposed arrays (NumPy/PyTorch); none materialises the transpose.",
 );
-const markdown = benchmarksMarkdown(machine, results, notes);
+const analysisFile = fileURLToPath(new URL("../analysis.md", import.meta.url));
+const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : "";
+const markdown = benchmarksMarkdown(machine, results, notes, analysis);
 writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
 process.stdout.write(markdown);

@@ -121,8 +121,8 @@ function trainingMarkdown(results: Result[]): string[] {
   ];
 }
 
-/** The whole BENCHMARKS.md. */
-export function benchmarksMarkdown(machine: Machine, results: Result[], notes: string[]): string {
+/** The whole BENCHMARKS.md; `analysis` (markdown written by hand) goes after the notes. */
+export function benchmarksMarkdown(machine: Machine, results: Result[], notes: string[], analysis: string): string {
   const table = matmulTable(results);
   return [
     "# Benchmarks",
@@ -145,5 +145,6 @@ export function benchmarksMarkdown(machine: Machine, results: Result[], notes: s
     "",
     ...notes.map((n) => `- ${n}`),
     "",
+    analysis,
   ].join("\n");
 }
