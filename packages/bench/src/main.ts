@@ -74,7 +74,7 @@ const info = wasmInfo();
 notes.unshift(
   `tg's wasm kernels ran ${info.relaxedSimd ? "with relaxed-SIMD FMA (f32x4.relaxed_madd)" : "with plain SIMD multiply and add (this Node does not validate relaxed SIMD; Node 22+ does)"}, ` +
     `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
-  "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy: a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call.",
+  "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy (512³ on two threads has measured anywhere from ~37 to ~73 GFLOPS across runs): a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call. tg's 1-thread and all-cores samples are taken in turn so that a disturbance hits both columns alike.",
   `Load average (1 min) before → after each system's run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
   "\"tg JS path\" is Tensor.matmul from @tg/tensor, which runs the plain TypeScript kernel (float64 accumulation) until the wasm kernels are wired into it.",

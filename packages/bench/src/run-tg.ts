@@ -9,7 +9,7 @@ import { MATMUL_CASES, type MatmulCase, flops, readInputs } from "./cases.js";
 import { trainingData } from "./data.js";
 import { report, runnerArgs } from "./results.js";
 import { tgTraining } from "./train-tg.js";
-import { measure } from "./timing.js";
+import { measure, measureInterleaved } from "./timing.js";
 
 const args = runnerArgs();
 const cores = availableParallelism();
@@ -31,10 +31,13 @@ if (args.benches.includes("matmul")) {
   for (const c of MATMUL_CASES) {
     const { a, b } = readInputs(args.inputs, c);
     if (isWasmAvailable()) {
-      for (const [system, threads] of [["tg-wasm-1", 1], ["tg-wasm-all", cores]] as const) {
-        setNumThreads(threads);
-        report({ system, bench: "matmul", case: c.id, value: flops(c) / measure(wasmMatmul(c, a, b)) / 1e9, unit: "GFLOPS" });
-      }
+      const fn = wasmMatmul(c, a, b);
+      const [one, all] = measureInterleaved([
+        { before: () => setNumThreads(1), fn },
+        { before: () => setNumThreads(cores), fn },
+      ]);
+      report({ system: "tg-wasm-1", bench: "matmul", case: c.id, value: flops(c) / one / 1e9, unit: "GFLOPS" });
+      report({ system: "tg-wasm-all", bench: "matmul", case: c.id, value: flops(c) / all / 1e9, unit: "GFLOPS" });
     }
     const seconds = measure(tensorMatmul(c, a, b), { budgetMs: 4000 });
     report({ system: "tg-js", bench: "matmul", case: c.id, value: flops(c) / seconds / 1e9, unit: "GFLOPS" });

@@ -37,6 +37,34 @@ export function measure(fn: () => void, options: MeasureOptions = {}): number {
   return times[Math.floor(times.length / 2)];
 }
 
+/** One configuration of measureInterleaved: `before` runs ahead of each of its samples. */
+export interface Variant {
+  before: () => void;
+  fn: () => void;
+}
+
+/**
+ * Median seconds per call of each variant, their samples taken in turn (A, B, A, B, …) so that a
+ * passing disturbance on a shared machine hits all of them alike.
+ */
+export function measureInterleaved(variants: Variant[], { samples = 9, minSampleMs = 40 }: MeasureOptions = {}): number[] {
+  const reps = variants.map((v) => {
+    v.before();
+    const perCall = measure(v.fn, { samples: 1, minSampleMs: 0 });
+    return Math.max(1, Math.ceil(minSampleMs / Math.max(perCall * 1000, 1e-3)));
+  });
+  const times: number[][] = variants.map(() => []);
+  for (let s = 0; s < samples; s++) {
+    variants.forEach((v, i) => {
+      v.before();
+      const t0 = performance.now();
+      for (let r = 0; r < reps[i]; r++) v.fn();
+      times[i].push((performance.now() - t0) / reps[i] / 1000);
+    });
+  }
+  return times.map((t) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)]);
+}
+
 /** Shortest sample of training steps, in milliseconds. */
 export const TRAINING_SAMPLE_MS = 2000;
 
