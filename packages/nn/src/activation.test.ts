@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradcheck, Tensor, tensor } from "@tg/tensor";
+import { Tensor, tensor } from "@tg/tensor";
 import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 import { gradcheckModule } from "./gradcheck-module.js";
 
