@@ -9,6 +9,8 @@ export { conv2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Size
 export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export { defineOp, type OpSpec, type Grads } from "./autograd/op.js";
 export { Rng, manualSeed, getGlobalRng } from "./rng.js";
+export { setBackend, getBackend, type Backend } from "./backend.js";
+export { setNumThreads, getNumThreads, isWasmAvailable, initWasm } from "./kernels/wasm/index.js";
 export { TensorError } from "./errors.js";
 export { type DType, type TypedArray, promoteTypes } from "./dtype.js";
 export { type Shape, formatShape, broadcastShapes } from "./shape.js";

@@ -4,7 +4,9 @@
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { broadcastStrides, contiguousStrides, sizeOf, type Shape } from "../shape.js";
 import { makeStorage, type Storage } from "../storage.js";
+import { useWasm } from "../backend.js";
 import { RowIterator } from "./iter.js";
+import { type F32Matrix, wasmGemm } from "./wasm/index.js";
 
 /** A strided 2-D operand: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface Matrix {
@@ -213,6 +215,8 @@ export function batchedMatmul(a: Storage, b: Storage, batch: Shape, dtype: DType
   const matA = lastTwoDims(a);
   const matB = lastTwoDims(b);
   const count = sizeOf(batch);
+  // NOTE: float32 operands and output go to the wasm kernels (no packing workspace needed there)
+  const wasm = dtype === "float32" && isF32(a.data) && isF32(b.data) && useWasm();
   // 1. B shared by every batch and A's batches stacked evenly: one tall gemm of (count·m) rows
   const rowStride = bBatch.every((s, i) => s === 0 || batch[i] === 1)
     ? foldedRowStride(aBatch, batch, m, matA.rowStride)
@@ -226,12 +230,12 @@ export function batchedMatmul(a: Storage, b: Storage, batch: Shape, dtype: DType
       k,
       { ...matA, rowStride },
       matB,
-      gemmWorkspace(count * m, n, k),
+      wasm ? null : gemmWorkspace(count * m, n, k),
     );
     return out;
   }
   // 2. otherwise one gemm per batch
-  const ws = gemmWorkspace(m, n, k);
+  const ws = wasm ? null : gemmWorkspace(m, n, k);
   const it = new RowIterator(
     [...batch, 1],
     [
@@ -294,7 +298,10 @@ function foldedRowStride(
   return stride ?? rowStride;
 }
 
-/** Writes A·B (m×n) into the zero-filled contiguous block out[cOffset …], in out's dtype. */
+/**
+ * Writes A·B (m×n) into the zero-filled contiguous block out[cOffset …], in out's dtype: with the
+ * wasm kernels when `ws` is null (float32 operands and output), else with the reference gemm.
+ */
 function multiplyInto(
   out: TypedArray,
   cOffset: number,
@@ -303,8 +310,17 @@ function multiplyInto(
   k: number,
   a: Matrix,
   b: Matrix,
-  ws: GemmWorkspace,
+  ws: GemmWorkspace | null,
 ): void {
+  if (ws === null) {
+    const a32 = asF32(a);
+    const b32 = asF32(b);
+    if (!(out instanceof Float32Array) || !a32 || !b32) {
+      throw new Error("matmul: the wasm kernels need float32 operands and output");
+    }
+    wasmGemm(m, n, k, a32, b32, out, cOffset);
+    return;
+  }
   if (out instanceof Float64Array) {
     gemm(m, n, k, a, b, out, cOffset, n, ws);
     return;
@@ -313,4 +329,14 @@ function multiplyInto(
   const c = ws.c && ws.c.length === m * n ? ws.c.fill(0) : (ws.c = new Float64Array(m * n));
   gemm(m, n, k, a, b, c, 0, n, ws);
   out.set(c, cOffset);
+}
+
+function isF32(data: TypedArray): data is Float32Array {
+  return data instanceof Float32Array;
+}
+
+/** `x` as a float32 matrix for the wasm kernels, or null when its data is not float32. */
+export function asF32(x: Matrix): F32Matrix | null {
+  const { data, offset, rowStride, colStride } = x;
+  return data instanceof Float32Array ? { data, offset, rowStride, colStride } : null;
 }
