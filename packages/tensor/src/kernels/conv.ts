@@ -7,7 +7,9 @@ import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { contiguousStrides, type Shape } from "../shape.js";
 import { makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
+import { useWasm } from "../backend.js";
 import { gemm, gemmWorkspace } from "./matmul.js";
+import { wasmGemm } from "./wasm/index.js";
 
 /**
  * Sizes of a 2-D window op: input n×c×h×w (n = 1 for an unbatched c×h×w input), o output
@@ -44,34 +46,49 @@ function outputStorage(dtype: DType, g: WindowGeometry, channels: number): Stora
   return makeStorage(allocate(dtype, size), dtype, shape, contiguousStrides(shape));
 }
 
+/** A float working buffer: Float64Array on the reference path, Float32Array on the wasm one. */
+type Buffer = Float32Array | Float64Array;
+
+/** True when a float32 op over these arrays should run on the wasm kernels. */
+function onWasm(dtype: DType, ...arrays: (TypedArray | null)[]): boolean {
+  return dtype === "float32" && arrays.every((a) => a === null || a instanceof Float32Array) && useWasm();
+}
+
+/** Output columns [lo, hi) whose input column ox·sw − pw + j lies inside [0, w). */
+function columnRange(g: WindowGeometry, j: number): [number, number] {
+  const { ow, sw, pw, w } = g;
+  const lo = Math.min(ow, Math.max(0, Math.ceil((pw - j) / sw)));
+  return [lo, Math.max(lo, Math.min(ow, Math.floor((w - 1 + pw - j) / sw) + 1))];
+}
+
 /**
  * Unfolds image `img` of x into cols, a (c·kh·kw)×(oh·ow) row-major matrix: row (ci, i, j) holds,
  * for every output position (oy, ox), the input x[img, ci, oy·sh − ph + i, ox·sw − pw + j],
  * or 0 where that falls in the padding.
  */
-export function im2col(x: Storage, img: number, g: WindowGeometry, cols: Float64Array): void {
+export function im2col(x: Storage, img: number, g: WindowGeometry, cols: Buffer): void {
   const [sn, sc, sy, sx] = nchwStrides(x);
   const data = x.data;
-  const { oh, ow, sh, sw, ph, pw } = g;
-  let row = 0;
+  const { oh, ow, sh, sw, ph, h } = g;
+  const step = sw * sx;
+  let dst = 0;
   for (let ci = 0; ci < g.c; ci++) {
     const plane = x.offset + img * sn + ci * sc;
     for (let i = 0; i < g.kh; i++) {
-      for (let j = 0; j < g.kw; j++, row += oh * ow) {
-        // output columns whose input column ox·sw − pw + j lies inside [0, w)
-        const oxLo = Math.min(ow, Math.max(0, Math.ceil((pw - j) / sw)));
-        const oxHi = Math.max(oxLo, Math.min(ow, Math.floor((g.w - 1 + pw - j) / sw) + 1));
-        for (let oy = 0; oy < oh; oy++) {
-          const iy = oy * sh - ph + i;
-          const dst = row + oy * ow;
-          if (iy < 0 || iy >= g.h) {
-            cols.fill(0, dst, dst + ow);
+      for (let j = 0; j < g.kw; j++) {
+        const [lo, hi] = columnRange(g, j);
+        const first = plane + (lo * sw - g.pw + j) * sx;
+        for (let oy = 0, iy = i - ph; oy < oh; oy++, iy += sh) {
+          const rowEnd = dst + ow;
+          if (iy < 0 || iy >= h) {
+            while (dst < rowEnd) cols[dst++] = 0;
             continue;
           }
-          cols.fill(0, dst, dst + oxLo);
-          let src = plane + iy * sy + (oxLo * sw - pw + j) * sx;
-          for (let ox = oxLo; ox < oxHi; ox++, src += sw * sx) cols[dst + ox] = data[src];
-          cols.fill(0, dst + oxHi, dst + ow);
+          for (const end = dst + lo; dst < end; ) cols[dst++] = 0;
+          for (let src = first + iy * sy, end = rowEnd - (ow - hi); dst < end; src += step) {
+            cols[dst++] = data[src];
+          }
+          while (dst < rowEnd) cols[dst++] = 0;
         }
       }
     }
@@ -79,21 +96,20 @@ export function im2col(x: Storage, img: number, g: WindowGeometry, cols: Float64
 }
 
 /** The adjoint of im2col: adds each entry of cols back onto the input pixel it was read from. */
-export function col2im(cols: Float64Array, g: WindowGeometry, gx: Float64Array, at: number): void {
+export function col2im(cols: Buffer, g: WindowGeometry, gx: Buffer, at: number): void {
   const { oh, ow, sh, sw, ph, pw, h, w } = g;
   let row = 0;
   for (let ci = 0; ci < g.c; ci++) {
     const plane = at + ci * h * w;
     for (let i = 0; i < g.kh; i++) {
       for (let j = 0; j < g.kw; j++, row += oh * ow) {
-        const oxLo = Math.min(ow, Math.max(0, Math.ceil((pw - j) / sw)));
-        const oxHi = Math.max(oxLo, Math.min(ow, Math.floor((w - 1 + pw - j) / sw) + 1));
-        for (let oy = 0; oy < oh; oy++) {
-          const iy = oy * sh - ph + i;
+        const [lo, hi] = columnRange(g, j);
+        for (let oy = 0, iy = i - ph; oy < oh; oy++, iy += sh) {
           if (iy < 0 || iy >= h) continue;
-          const src = row + oy * ow;
-          let dst = plane + iy * w + oxLo * sw - pw + j;
-          for (let ox = oxLo; ox < oxHi; ox++, dst += sw) gx[dst] += cols[src + ox];
+          let dst = plane + iy * w + lo * sw - pw + j;
+          for (let src = row + oy * ow + lo, end = row + oy * ow + hi; src < end; src++, dst += sw) {
+            gx[dst] += cols[src];
+          }
         }
       }
     }
@@ -112,8 +128,22 @@ export function conv2d(
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   if (out.size === 0) return out;
-  const wm = { data: contiguousData(weight), offset: 0, rowStride: k, colStride: 1 };
+  const wd = contiguousData(weight);
   const b = bias ? contiguousData(bias) : null;
+  const od = out.data;
+  if (od instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype, x.data, b)) {
+    // NOTE: the wasm gemm writes each image's o×p block straight into the output
+    const cols = new Float32Array(k * p);
+    const wm = { data: wd, offset: 0, rowStride: k, colStride: 1 };
+    const cm = { data: cols, offset: 0, rowStride: p, colStride: 1 };
+    for (let img = 0; img < g.n; img++) {
+      im2col(x, img, g, cols);
+      wasmGemm(g.o, p, k, wm, cm, od, img * g.o * p);
+      if (b) addChannelBias(od, img * g.o * p, b, p);
+    }
+    return out;
+  }
+  const wm = { data: wd, offset: 0, rowStride: k, colStride: 1 };
   const cols = new Float64Array(k * p);
   const res = new Float64Array(g.o * p);
   const ws = gemmWorkspace(g.o, p, k);
@@ -121,14 +151,14 @@ export function conv2d(
     im2col(x, img, g, cols);
     res.fill(0);
     gemm(g.o, p, k, wm, { data: cols, offset: 0, rowStride: p, colStride: 1 }, res, 0, p, ws);
-    if (b) addChannelBias(res, b, p);
-    out.data.set(res, img * g.o * p);
+    if (b) addChannelBias(res, 0, b, p);
+    od.set(res, img * g.o * p);
   }
   return out;
 }
 
-function addChannelBias(res: Float64Array, bias: TypedArray, p: number): void {
-  for (let oc = 0, i = 0; oc < bias.length; oc++) {
+function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): void {
+  for (let oc = 0, i = at; oc < bias.length; oc++) {
     const v = bias[oc];
     for (let end = i + p; i < end; i++) res[i] += v;
   }
@@ -145,6 +175,17 @@ export function conv2dWeightGrad(
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
+  if (gd instanceof Float32Array && onWasm(dtype, x.data)) {
+    const cols = new Float32Array(k * p);
+    const acc = new Float32Array(g.o * k);
+    const cm = { data: cols, offset: 0, rowStride: 1, colStride: p };
+    for (let img = 0; img < g.n; img++) {
+      im2col(x, img, g, cols);
+      const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
+      wasmGemm(g.o, k, p, gm, cm, acc, 0, { accumulate: img > 0 });
+    }
+    return makeStorage(acc, dtype, shape);
+  }
   const cols = new Float64Array(k * p);
   const acc = new Float64Array(g.o * k);
   const ws = gemmWorkspace(g.o, k, p);
@@ -170,23 +211,26 @@ export function conv2dInputGrad(
   const p = g.oh * g.ow;
   const image = g.c * g.h * g.w;
   const gd = contiguousData(grad);
-  const wt = { data: contiguousData(weight), offset: 0, rowStride: 1, colStride: k };
+  const wd = contiguousData(weight);
+  if (gd instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype)) {
+    const cols = new Float32Array(k * p);
+    const gx = new Float32Array(g.n * image);
+    const wt = { data: wd, offset: 0, rowStride: 1, colStride: k };
+    for (let img = 0; img < g.n; img++) {
+      const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
+      wasmGemm(k, p, g.o, wt, gm, cols, 0);
+      col2im(cols, g, gx, img * image);
+    }
+    return makeStorage(gx, dtype, shape);
+  }
+  const wt = { data: wd, offset: 0, rowStride: 1, colStride: k };
   const cols = new Float64Array(k * p);
   const gx = new Float64Array(g.n * image);
   const ws = gemmWorkspace(k, p, g.o);
   for (let img = 0; img < g.n; img++) {
     cols.fill(0);
-    gemm(
-      k,
-      p,
-      g.o,
-      wt,
-      { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 },
-      cols,
-      0,
-      p,
-      ws,
-    );
+    const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
+    gemm(k, p, g.o, wt, gm, cols, 0, p, ws);
     col2im(cols, g, gx, img * image);
   }
   const out = allocate(dtype, gx.length);

@@ -1,7 +1,31 @@
-import { describe, expect, it } from "vitest";
-import { conv2d, gradcheck, maxPool2d, Rng, Tensor, tensor, type Shape } from "../index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  conv2d,
+  getBackend,
+  gradcheck,
+  isWasmAvailable,
+  maxPool2d,
+  Rng,
+  setBackend,
+  Tensor,
+  tensor,
+  type Backend,
+  type DType,
+  type Shape,
+} from "../index.js";
 
-const randn = (shape: Shape, r: Rng): Tensor => Tensor.randn(shape, { rng: r, dtype: "float64" });
+const randn = (shape: Shape, r: Rng, dtype: DType = "float64"): Tensor =>
+  Tensor.randn(shape, { rng: r, dtype });
+
+/** Runs the enclosing describe's tests on `backend`, restoring the previous one after each. */
+function useBackend(backend: Backend): void {
+  let previous: Backend = "js";
+  beforeEach(() => {
+    previous = getBackend();
+    setBackend(backend);
+  });
+  afterEach(() => setBackend(previous));
+}
 
 /** conv2d by its definition, one output element at a time, on nested arrays. */
 function naiveConv(
@@ -61,91 +85,128 @@ const w2x2 = tensor([
   ],
 ]);
 
-describe("conv2d forward", () => {
-  it("slides the kernel over the input (hand-computed)", () => {
-    expect(conv2d(x3x3, w2x2).toArray()).toEqual([
-      [
+// the forward tests run on both backends: float64 data on the js path (exact up to 1e-12),
+// float32 data on the wasm path (float32 rounding of sums over c·kh·kw products)
+for (const backend of ["js", "wasm"] as const) {
+  const skip = backend === "wasm" && !isWasmAvailable();
+  const dtype: DType = backend === "wasm" ? "float32" : "float64";
+  const tol = backend === "wasm" ? 1e-4 : 1e-12;
+
+  describe.skipIf(skip)(`conv2d forward (${backend} backend)`, () => {
+    useBackend(backend);
+    it("slides the kernel over the input (hand-computed)", () => {
+      expect(conv2d(x3x3, w2x2).toArray()).toEqual([
         [
-          [37, 47],
-          [67, 77],
+          [
+            [37, 47],
+            [67, 77],
+          ],
         ],
-      ],
-    ]);
-    expect(conv2d(x3x3, w2x2, tensor([10])).toArray()).toEqual([
-      [
+      ]);
+      expect(conv2d(x3x3, w2x2, tensor([10])).toArray()).toEqual([
         [
-          [47, 57],
-          [77, 87],
+          [
+            [47, 57],
+            [77, 87],
+          ],
         ],
-      ],
-    ]);
-  });
+      ]);
+    });
 
-  it("pads with zeros and strides (hand-computed)", () => {
-    expect(conv2d(x3x3, w2x2, null, { stride: 2, padding: 1 }).toArray()).toEqual([
-      [
+    it("pads with zeros and strides (hand-computed)", () => {
+      expect(conv2d(x3x3, w2x2, null, { stride: 2, padding: 1 }).toArray()).toEqual([
         [
-          [4, 18],
-          [36, 77],
+          [
+            [4, 18],
+            [36, 77],
+          ],
         ],
-      ],
-    ]);
-    // rows only: stride [2, 1], padding [0, 1]
-    expect(conv2d(x3x3, w2x2, null, { stride: [2, 1], padding: [0, 1] }).toArray()).toEqual([
-      [[[18, 37, 47, 21]]],
-    ]);
-  });
+      ]);
+      // rows only: stride [2, 1], padding [0, 1]
+      expect(conv2d(x3x3, w2x2, null, { stride: [2, 1], padding: [0, 1] }).toArray()).toEqual([
+        [[[18, 37, 47, 21]]],
+      ]);
+    });
 
-  it("mixes channels with the weight and adds one bias per output channel", () => {
-    const x = tensor([[[[1, 2]], [[3, 4]]]]); // [1, 2, 1, 2]
-    const w = tensor([
-      [[[1]], [[10]]],
-      [[[-1]], [[0]]],
-    ]); // [2, 2, 1, 1]
-    expect(conv2d(x, w, tensor([0.5, 100])).toArray()).toEqual([[[[31.5, 42.5]], [[99, 98]]]]);
-  });
+    it("mixes channels with the weight and adds one bias per output channel", () => {
+      const x = tensor([[[[1, 2]], [[3, 4]]]]); // [1, 2, 1, 2]
+      const w = tensor([
+        [[[1]], [[10]]],
+        [[[-1]], [[0]]],
+      ]); // [2, 2, 1, 1]
+      expect(conv2d(x, w, tensor([0.5, 100])).toArray()).toEqual([[[[31.5, 42.5]], [[99, 98]]]]);
+    });
 
-  it("matches a direct-loop reference on random inputs", () => {
-    const r = new Rng(0);
-    const cases: [Shape, Shape, number[], number[], boolean][] = [
-      [[2, 3, 7, 9], [4, 3, 3, 3], [1, 1], [0, 0], true],
-      [[3, 2, 8, 5], [5, 2, 2, 3], [2, 2], [1, 1], false],
-      [[1, 1, 28, 28], [8, 1, 3, 3], [1, 1], [1, 1], true],
-      [[2, 4, 6, 11], [3, 4, 5, 1], [3, 2], [2, 0], true],
-      [[1, 70, 3, 3], [2, 70, 2, 2], [1, 1], [0, 0], false], // c·kh·kw > one k block
-    ];
-    for (const [xs, ws, stride, padding, withBias] of cases) {
-      const x = randn(xs, r);
-      const w = randn(ws, r);
-      const b = withBias ? randn([ws[0]], r) : null;
-      const out = conv2d(x, w, b, {
-        stride: [stride[0], stride[1]],
-        padding: [padding[0], padding[1]],
-      });
-      expect(maxAbsDiff(out, naiveConv(x, w, b, stride, padding))).toBeLessThan(1e-12);
-    }
-  });
+    it("matches a direct-loop reference on random inputs", () => {
+      const r = new Rng(0);
+      const cases: [Shape, Shape, number[], number[], boolean][] = [
+        [[2, 3, 7, 9], [4, 3, 3, 3], [1, 1], [0, 0], true],
+        [[3, 2, 8, 5], [5, 2, 2, 3], [2, 2], [1, 1], false],
+        [[1, 1, 28, 28], [8, 1, 3, 3], [1, 1], [1, 1], true],
+        [[2, 4, 6, 11], [3, 4, 5, 1], [3, 2], [2, 0], true],
+        [[1, 70, 3, 3], [2, 70, 2, 2], [1, 1], [0, 0], false], // c·kh·kw > one k block
+      ];
+      for (const [xs, ws, stride, padding, withBias] of cases) {
+        const x = randn(xs, r, dtype);
+        const w = randn(ws, r, dtype);
+        const b = withBias ? randn([ws[0]], r, dtype) : null;
+        const out = conv2d(x, w, b, {
+          stride: [stride[0], stride[1]],
+          padding: [padding[0], padding[1]],
+        });
+        expect(maxAbsDiff(out, naiveConv(x, w, b, stride, padding))).toBeLessThan(tol);
+      }
+    });
 
-  it("reads strided inputs and float32 data", () => {
-    const r = new Rng(1);
-    const x = randn([5, 2, 3, 4], r).permute(3, 1, 2, 0); // [4, 2, 3, 5], not contiguous
-    const w = randn([3, 2, 2, 2], r);
-    const expected = naiveConv(x, w, null, [1, 1], [1, 1]);
-    expect(maxAbsDiff(conv2d(x, w, null, { padding: 1 }), expected)).toBeLessThan(1e-12);
-    const out32 = conv2d(x.to("float32"), w.to("float32"), null, { padding: 1 });
-    expect(out32.dtype).toBe("float32");
-    expect(maxAbsDiff(out32, expected)).toBeLessThan(1e-5);
-  });
+    it("reads strided inputs and float32 data", () => {
+      const r = new Rng(1);
+      const x = randn([5, 2, 3, 4], r).permute(3, 1, 2, 0); // [4, 2, 3, 5], not contiguous
+      const w = randn([3, 2, 2, 2], r);
+      const expected = naiveConv(x, w, null, [1, 1], [1, 1]);
+      expect(maxAbsDiff(conv2d(x, w, null, { padding: 1 }), expected)).toBeLessThan(1e-12);
+      const out32 = conv2d(x.to("float32"), w.to("float32"), null, { padding: 1 });
+      expect(out32.dtype).toBe("float32");
+      expect(maxAbsDiff(out32, expected)).toBeLessThan(1e-5);
+    });
 
-  it("takes an unbatched [C,H,W] input and an empty batch", () => {
-    const out = conv2d(x3x3.squeeze(0), w2x2, null, { padding: 1 });
-    expect(out.shape).toEqual([1, 4, 4]);
-    expect(out.toArray()).toEqual(conv2d(x3x3, w2x2, null, { padding: 1 }).squeeze(0).toArray());
-    expect(conv2d(Tensor.zeros([0, 1, 5, 5]), Tensor.zeros([2, 1, 3, 3])).shape).toEqual([
-      0, 2, 3, 3,
-    ]);
+    it("takes an unbatched [C,H,W] input and an empty batch", () => {
+      const out = conv2d(x3x3.squeeze(0), w2x2, null, { padding: 1 });
+      expect(out.shape).toEqual([1, 4, 4]);
+      expect(out.toArray()).toEqual(conv2d(x3x3, w2x2, null, { padding: 1 }).squeeze(0).toArray());
+      expect(conv2d(Tensor.zeros([0, 1, 5, 5]), Tensor.zeros([2, 1, 3, 3])).shape).toEqual([
+        0, 2, 3, 3,
+      ]);
+    });
+
+    it("has input and weight gradients equal to the float64 ones up to float32 rounding", () => {
+      const r = new Rng(2);
+      for (const [xs, ws, stride, padding] of [
+        [[3, 4, 9, 7], [5, 4, 3, 3], 1, 1],
+        [[2, 3, 8, 11], [4, 3, 2, 3], 2, 0],
+      ] as const) {
+        const x64 = randn([...xs], r);
+        const w64 = randn([...ws], r);
+        const grads = (x: Tensor, w: Tensor): Tensor[] => {
+          const xg = x.detach();
+          const wg = w.detach();
+          xg.requiresGrad = true;
+          wg.requiresGrad = true;
+          const out = conv2d(xg, wg, null, { stride, padding });
+          out.mul(out).sum().backward();
+          return [xg.grad!, wg.grad!];
+        };
+        const expected = grads(x64, w64);
+        const actual = grads(x64.to("float32"), w64.to("float32"));
+        for (let i = 0; i < 2; i++) {
+          expect(actual[i].dtype).toBe("float32");
+          const scale = Math.max(...expected[i].abs().dataSync());
+          const diff = actual[i].to("float64").sub(expected[i]).abs().max().item();
+          expect(diff).toBeLessThan(1e-5 * scale);
+        }
+      }
+    });
   });
-});
+}
 
 describe("conv2d gradients", () => {
   const conv =
