@@ -3,6 +3,7 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
+import { adamUpdate, type AdamConstants } from "./kernels.js";
 import {
   BASE_KEYS,
   baseSettings,
@@ -39,6 +40,17 @@ const KEYS = [...BASE_KEYS, "betas", "eps", "weightDecay", "amsgrad"];
 /** What Adam and AdamW share: settings, moment buffers and the bias-corrected step. */
 abstract class AdamBase extends Optimizer<AdamSettings> {
   protected abstract readonly decoupled: boolean;
+  /** Reused by every `update`, so that a step allocates nothing. */
+  private readonly constants: AdamConstants = {
+    decay: 1,
+    l2: 0,
+    oneMinusBeta1: 0,
+    beta2: 0,
+    oneMinusBeta2: 0,
+    stepSize: 0,
+    bc2Sqrt: 1,
+    eps: 0,
+  };
 
   protected validate(options: Partial<AdamSettings>, where: string): AdamSettings {
     checkKeys(where, options, KEYS);
@@ -73,30 +85,21 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
     return settings.amsgrad ? ["expAvg", "expAvgSq", "maxExpAvgSq"] : ["expAvg", "expAvgSq"];
   }
 
-  protected update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void {
+  protected update(param: FloatArray, grad: FloatArray, state: ParamState): void {
+    // 1. this step's constants (the bias corrections depend on this parameter's step count)
     const { lr, betas, eps, weightDecay, amsgrad } = this.options;
-    const [beta1, beta2] = betas;
-    const { expAvg: m, expAvgSq: v, maxExpAvgSq: vMax } = state.buffers;
-    const stepSize = lr / (1 - beta1 ** state.step);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** state.step);
-    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
-    const l2 = this.decoupled ? 0 : weightDecay;
-    for (let i = 0; i < param.length; i++) {
-      // 1. weight decay: AdamW shrinks the parameter, Adam adds λθ to the gradient
-      const p = param[i] * decay;
-      const g = l2 === 0 ? grad[i] : grad[i] + l2 * param[i];
-      // 2. update the moments (kept in the parameter's dtype, as PyTorch keeps them)
-      m[i] += (1 - beta1) * (g - m[i]);
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      let vi = v[i];
-      if (amsgrad) {
-        // NOTE: AMSGrad keeps the maximum of the raw second moment, as PyTorch's code does
-        if (vi > vMax[i]) vMax[i] = vi;
-        vi = vMax[i];
-      }
-      // 3. bias-corrected step: lr · mHat / (sqrt(vHat) + eps)
-      param[i] = p - (stepSize * m[i]) / (Math.sqrt(vi) / bc2Sqrt + eps);
-    }
+    const k = this.constants;
+    k.decay = this.decoupled ? 1 - lr * weightDecay : 1;
+    k.l2 = this.decoupled ? 0 : weightDecay;
+    k.oneMinusBeta1 = 1 - betas[0];
+    k.beta2 = betas[1];
+    k.oneMinusBeta2 = 1 - betas[1];
+    k.stepSize = lr / (1 - betas[0] ** state.step);
+    k.bc2Sqrt = Math.sqrt(1 - betas[1] ** state.step);
+    k.eps = eps;
+    // 2. the element loop: weight decay, moments, bias-corrected step (see kernels.ts)
+    const { expAvg, expAvgSq, maxExpAvgSq } = state.buffers;
+    adamUpdate(param, grad, expAvg, expAvgSq, amsgrad ? maxExpAvgSq : null, k);
   }
 }
 

@@ -16,10 +16,14 @@ export function isDense(t: Tensor): boolean {
   return true;
 }
 
-/** The elements of a dense float tensor as a writable view of its storage, or null for int32. */
+/**
+ * The elements of a dense float tensor, written in place through the result, or null for int32:
+ * the storage's own array when the tensor covers all of it, otherwise a view of its run.
+ */
 export function denseView(t: Tensor): FloatArray | null {
   const { data, offset, size } = t.storage;
-  return data instanceof Int32Array ? null : data.subarray(offset, offset + size);
+  if (data instanceof Int32Array) return null;
+  return offset === 0 && size === data.length ? data : data.subarray(offset, offset + size);
 }
 
 /** A zero-filled array of the same float type and length. */

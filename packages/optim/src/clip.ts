@@ -3,6 +3,7 @@
 
 import { tensor, Tensor, TensorError } from "@tg/tensor";
 import { denseView, isDense, type FloatArray } from "./arrays.js";
+import { addSquares, scaleInPlace } from "./kernels.js";
 import { checkRange, NON_NEGATIVE } from "./options.js";
 
 /**
@@ -29,9 +30,7 @@ export function clipGradNorm(
   // NOTE: a NaN or infinite norm gives a NaN or zero scale, as in PyTorch (error_if_nonfinite=False)
   const coef = Math.min(maxNorm / (total + 1e-6), 1);
   if (coef !== 1) {
-    for (const g of grads) {
-      for (let i = 0; i < g.length; i++) g[i] *= coef;
-    }
+    for (let j = 0; j < grads.length; j++) scaleInPlace(grads[j], coef);
   }
   return total;
 }
@@ -57,7 +56,7 @@ function totalNorm(grads: readonly FloatArray[], p: number): number {
     if (p === Infinity) {
       for (let i = 0; i < g.length; i++) acc = Math.max(acc, Math.abs(g[i]));
     } else if (p === 2) {
-      for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
+      acc = addSquares(acc, g);
     } else if (p === 1) {
       for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]);
     } else {

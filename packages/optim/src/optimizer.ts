@@ -71,24 +71,30 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** Updates every parameter that has a gradient, in place (PyTorch's `optimizer.step()`). */
   step(): void {
-    noGrad(() => {
-      const withGrad = this.params.filter((p) => p.grad !== null);
-      if (this.options.maxGradNorm !== undefined) clipGradNorm(withGrad, this.options.maxGradNorm);
-      if (this.options.clipValue !== undefined) clipGradValue(withGrad, this.options.clipValue);
-      this.params.forEach((p, index) => {
-        if (p.grad === null) return;
-        const grad = gradArray(p.grad);
-        const param = paramArray(p);
-        let state = this.state.get(index);
-        if (state === undefined) {
-          state = { step: 0, buffers: this.initBuffers(param) };
-          this.state.set(index, state);
-        }
-        state.step += 1;
-        this.update(param, grad, state);
-      });
-    });
+    noGrad(this.runStep);
   }
+
+  /** The body of `step()`, bound once so that a step allocates no closure. */
+  private readonly runStep = (): void => {
+    // 1. clip the gradients (parameters without one are skipped)
+    const { maxGradNorm, clipValue } = this.options;
+    if (maxGradNorm !== undefined) clipGradNorm(this.params, maxGradNorm);
+    if (clipValue !== undefined) clipGradValue(this.params, clipValue);
+    // 2. update each parameter that has a gradient, creating its state on its first step
+    for (let index = 0; index < this.params.length; index++) {
+      const p = this.params[index];
+      if (p.grad === null) continue;
+      const grad = gradArray(p.grad);
+      const param = paramArray(p);
+      let state = this.state.get(index);
+      if (state === undefined) {
+        state = { step: 0, buffers: this.initBuffers(param) };
+        this.state.set(index, state);
+      }
+      state.step += 1;
+      this.update(param, grad, state);
+    }
+  };
 
   /** Sets every parameter's `.grad` to null (PyTorch's `zero_grad(set_to_none=True)`). */
   zeroGrad(): void {
@@ -154,7 +160,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return buffers;
   }
   /** Applies one step to a parameter's elements; `state.step` already counts this step. */
-  protected abstract update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void;
+  protected abstract update(param: FloatArray, grad: FloatArray, state: ParamState): void;
 
   private loadParamState(
     where: string,
@@ -249,12 +255,16 @@ function paramArray(p: Tensor): FloatArray {
 }
 
 /**
- * The gradient's elements in row-major order (a copy only when the gradient is a strided view).
+ * The gradient's elements in row-major order: its storage itself when dense (no copy), a
+ * contiguous copy only when the gradient is a strided view.
  * NOTE: Tensor's `grad` setter already guarantees the parameter's shape and dtype.
  */
-function gradArray(grad: Tensor): ArrayLike<number> {
-  const { data, offset, size } = grad.storage;
-  return isDense(grad) ? data.subarray(offset, offset + size) : grad.dataSync();
+function gradArray(grad: Tensor): FloatArray {
+  const elements = isDense(grad) ? denseView(grad) : grad.dataSync();
+  if (elements === null || elements instanceof Int32Array) {
+    throw new TensorError("optimizer: int32 gradients cannot be applied");
+  }
+  return elements;
 }
 
 function copyOptions<O extends BaseOptions>(options: O): O {

@@ -3,6 +3,7 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
+import { sgdUpdate, type SGDConstants } from "./kernels.js";
 import {
   BASE_KEYS,
   baseSettings,
@@ -46,6 +47,16 @@ const KEYS = [...BASE_KEYS, "momentum", "dampening", "nesterov", "weightDecay"];
  * opt.step();
  */
 export class SGD extends Optimizer<SGDSettings> {
+  /** Reused by every `update`, so that a step allocates nothing. */
+  private readonly constants: SGDConstants = {
+    lr: 0,
+    weightDecay: 0,
+    momentum: 0,
+    oneMinusDampening: 1,
+    nesterov: false,
+    first: true,
+  };
+
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
     super("SGD", params, options);
   }
@@ -71,21 +82,16 @@ export class SGD extends Optimizer<SGDSettings> {
     return settings.momentum === 0 ? [] : ["momentumBuffer"];
   }
 
-  protected update(param: FloatArray, grad: ArrayLike<number>, state: ParamState): void {
+  protected update(param: FloatArray, grad: FloatArray, state: ParamState): void {
+    // 1. this step's constants; 2. the element loop: weight decay, momentum, descent (kernels.ts)
     const { lr, momentum, dampening, nesterov, weightDecay } = this.options;
-    const buf = state.buffers.momentumBuffer;
-    const first = state.step === 1;
-    for (let i = 0; i < param.length; i++) {
-      const p = param[i];
-      // 1. L2 weight decay
-      let d = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * p;
-      // 2. momentum: the buffer starts as the first gradient; it is kept in the parameter's dtype
-      if (momentum !== 0) {
-        buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
-        d = nesterov ? d + momentum * buf[i] : buf[i];
-      }
-      // 3. descend
-      param[i] = p - lr * d;
-    }
+    const k = this.constants;
+    k.lr = lr;
+    k.weightDecay = weightDecay;
+    k.momentum = momentum;
+    k.oneMinusDampening = 1 - dampening;
+    k.nesterov = nesterov;
+    k.first = state.step === 1;
+    sgdUpdate(param, grad, momentum === 0 ? null : state.buffers.momentumBuffer, k);
   }
 }
