@@ -3,7 +3,7 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
-import { adamUpdate, type AdamConstants } from "./kernels.js";
+import { adamUpdate, type AdamConstants } from "./adam-kernels.js";
 import {
   BASE_KEYS,
   baseSettings,

@@ -3,7 +3,6 @@
 
 import { tensor, Tensor, TensorError } from "@tg/tensor";
 import { denseView, isDense, type FloatArray } from "./arrays.js";
-import { addSquares, scaleInPlace } from "./kernels.js";
 import { checkRange, NON_NEGATIVE } from "./options.js";
 
 /**
@@ -88,4 +87,39 @@ function gradArrays(where: string, params: Iterable<Tensor> | Tensor): FloatArra
     out.push(view);
   });
   return out;
+}
+
+// Per-dtype loops (see adam-kernels.ts for why).
+
+/** acc plus the sum of the squares of `g`'s elements, added in index order. */
+function addSquares(acc: number, g: FloatArray): number {
+  return g instanceof Float32Array ? addSquaresF32(acc, g) : addSquaresF64(acc, g);
+}
+
+function addSquaresF32(acc: number, g: Float32Array): number {
+  const n = g.length;
+  for (let i = 0; i < n; i++) acc += g[i] * g[i];
+  return acc;
+}
+
+function addSquaresF64(acc: number, g: Float64Array): number {
+  const n = g.length;
+  for (let i = 0; i < n; i++) acc += g[i] * g[i];
+  return acc;
+}
+
+/** Multiplies every element of `g` by `coef`, in place. */
+function scaleInPlace(g: FloatArray, coef: number): void {
+  if (g instanceof Float32Array) scaleF32(g, coef);
+  else scaleF64(g, coef);
+}
+
+function scaleF32(g: Float32Array, coef: number): void {
+  const n = g.length;
+  for (let i = 0; i < n; i++) g[i] *= coef;
+}
+
+function scaleF64(g: Float64Array, coef: number): void {
+  const n = g.length;
+  for (let i = 0; i < n; i++) g[i] *= coef;
 }

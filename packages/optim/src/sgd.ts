@@ -3,7 +3,7 @@
 
 import type { Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
-import { sgdUpdate, type SGDConstants } from "./kernels.js";
+import { sgdUpdate, type SGDConstants } from "./sgd-kernels.js";
 import {
   BASE_KEYS,
   baseSettings,
