@@ -1,6 +1,6 @@
 // Micro-benchmark of one optimizer step on the seed MLP's parameters (784-256-128-10, float32):
 // AdamW.step(), SGD(momentum).step() and clipGradNorm, each timed per call (median of many) and
-// reported in nanoseconds per parameter, next to a hand-written fused AdamW loop as the floor.
+// reported in nanoseconds per parameter, next to a hand-written fused AdamW loop for comparison.
 //
 //   npx tsx --conditions=@tg/source packages/optim/bench/step.ts [calls]
 
@@ -41,7 +41,7 @@ function medianNs(fn: () => void): number {
   return times[times.length >> 1];
 }
 
-/** AdamW's update written as one fused loop over plain Float32Arrays: the floor to compare with. */
+/** AdamW's update written as one fused loop over plain Float32Arrays: for comparison. */
 function fusedAdamW(params: Tensor[]): () => void {
   const lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, wd = 1e-2;
   const state = params.map((p) => ({
@@ -85,7 +85,7 @@ const cases: [string, () => () => void][] = [
     const params = makeParams(4);
     return () => clipGradNorm(params, 1e9);
   }],
-  ["fused AdamW loop (floor)", () => fusedAdamW(makeParams(5))],
+  ["hand-fused AdamW loop", () => fusedAdamW(makeParams(5))],
 ];
 
 console.log(`${count} float32 parameters in ${SHAPES.length} tensors; median of ${CALLS} calls`);
