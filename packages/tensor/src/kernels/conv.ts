@@ -1,5 +1,6 @@
-// Convolution and pooling loops over NCHW storages: conv2d as im2col + gemm (kernels/matmul.ts)
-// per image, its input gradient through col2im, and max-pooling. Checks live in ops/conv.ts.
+// Convolution loops over NCHW storages: conv2d as im2col + gemm per image (the wasm gemm for
+// float32, kernels/matmul.ts otherwise), its input gradient through col2im. Pooling: pool.ts.
+// Checks live in ops/conv.ts.
 // Per image rather than one gemm over the whole batch: it measured faster (16 vs 17 ms for
 // [64,1,28,28] with 32 3×3 filters, 151 vs 187 ms for [64,32,14,14] with 64) and keeps cols small.
 
@@ -35,12 +36,12 @@ export interface WindowGeometry {
 }
 
 /** Strides of an NCHW (or unbatched CHW, with batch stride 0) storage. */
-function nchwStrides(s: Storage): [number, number, number, number] {
+export function nchwStrides(s: Storage): [number, number, number, number] {
   const t = s.strides;
   return s.shape.length === 3 ? [0, t[0], t[1], t[2]] : [t[0], t[1], t[2], t[3]];
 }
 
-function outputStorage(dtype: DType, g: WindowGeometry, channels: number): Storage {
+export function outputStorage(dtype: DType, g: WindowGeometry, channels: number): Storage {
   const shape: Shape = g.unbatched ? [channels, g.oh, g.ow] : [g.n, channels, g.oh, g.ow];
   const size = g.n * channels * g.oh * g.ow;
   return makeStorage(allocate(dtype, size), dtype, shape, contiguousStrides(shape));
@@ -236,59 +237,4 @@ export function conv2dInputGrad(
   const out = allocate(dtype, gx.length);
   out.set(gx);
   return makeStorage(out, dtype, shape);
-}
-
-/** max-pool forward: the largest input of each window (padding never wins). */
-export function maxPool2d(x: Storage, g: WindowGeometry): Storage {
-  const out = outputStorage(x.dtype, g, g.c);
-  maxPoolScan(x, g, out.data, new Int32Array(out.size));
-  return out;
-}
-
-/** max-pool backward: each output's gradient goes to the input element that won its window. */
-export function maxPool2dGrad(grad: Storage, x: Storage, g: WindowGeometry): Storage {
-  const size = g.n * g.c * g.oh * g.ow;
-  const index = new Int32Array(size);
-  maxPoolScan(x, g, new Float64Array(size), index);
-  const gd = contiguousData(grad);
-  const gx = new Float64Array(g.n * g.c * g.h * g.w);
-  for (let i = 0; i < size; i++) gx[index[i]] += gd[i];
-  const out = allocate(grad.dtype, gx.length);
-  out.set(gx);
-  return makeStorage(out, grad.dtype, x.shape);
-}
-
-/**
- * For every window, writes its maximum to `values` and the contiguous NCHW index of the winning
- * input to `index`. NOTE: as in PyTorch, the first maximum wins ties and a NaN always wins.
- */
-function maxPoolScan(x: Storage, g: WindowGeometry, values: TypedArray, index: Int32Array): void {
-  const [sn, sc, sy, sx] = nchwStrides(x);
-  const data = x.data;
-  let o = 0;
-  for (let plane = 0; plane < g.n * g.c; plane++) {
-    const img = Math.floor(plane / g.c);
-    const base = x.offset + img * sn + (plane - img * g.c) * sc;
-    for (let oy = 0; oy < g.oh; oy++) {
-      const y0 = Math.max(0, oy * g.sh - g.ph);
-      const y1 = Math.min(g.h, oy * g.sh - g.ph + g.kh);
-      for (let ox = 0; ox < g.ow; ox++, o++) {
-        const x0 = Math.max(0, ox * g.sw - g.pw);
-        const x1 = Math.min(g.w, ox * g.sw - g.pw + g.kw);
-        let best = -Infinity;
-        let at = y0 * g.w + x0;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const v = data[base + iy * sy + ix * sx];
-            if (v > best || v !== v) {
-              best = v;
-              at = iy * g.w + ix;
-            }
-          }
-        }
-        values[o] = best;
-        index[o] = plane * g.h * g.w + at;
-      }
-    }
-  }
 }

@@ -5,6 +5,7 @@ import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import * as kernels from "../kernels/conv.js";
+import * as pool from "../kernels/pool.js";
 import type { WindowGeometry } from "../kernels/conv.js";
 import { formatShape, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -147,10 +148,15 @@ interface PoolAttrs extends WindowAttrs {
   kernelSize: Size2d;
 }
 
+/** A max-pool call's geometry; the forward records each window's winner there for the backward. */
+interface PoolGeometry extends WindowGeometry {
+  winners?: Int32Array;
+}
+
 function checkMaxPool2d(
   [x]: readonly Tensor[],
   { kernelSize, stride, padding }: PoolAttrs,
-): WindowGeometry {
+): PoolGeometry {
   const k = pair("maxPool2d", "kernelSize", kernelSize, 1);
   const s = pair("maxPool2d", "stride", stride, 1);
   const p = pair("maxPool2d", "padding", padding, 0);
@@ -163,12 +169,19 @@ function checkMaxPool2d(
   return windowGeometry("maxPool2d", x.shape, k, s, p, c);
 }
 
-const maxPool2dOp = defineOp<WindowGeometry, PoolAttrs>({
+const maxPool2dOp = defineOp<PoolGeometry, PoolAttrs>({
   name: "maxPool2d",
   check: checkMaxPool2d,
-  forward: ([x], g) => kernels.maxPool2d(x, g),
+  // NOTE: like PyTorch, the forward keeps the winners' indices (in this call's geometry object)
+  forward: ([x], g) => {
+    const { out, winners } = pool.maxPool2d(x, g);
+    g.winners = winners;
+    return out;
+  },
   // d max / d x_i = 1 for the element that won the window (the first on ties), 0 elsewhere
-  backward: (g, [x], _out, geo) => [new Tensor(kernels.maxPool2dGrad(g.storage, x.storage, geo))],
+  backward: (g, [x], _out, geo) => [
+    new Tensor(pool.maxPool2dGrad(g.storage, x.storage, geo, geo.winners)),
+  ],
 });
 
 /**

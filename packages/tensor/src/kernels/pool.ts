@@ -1,0 +1,87 @@
+// Max-pooling over NCHW storages: one scan finds each window's winner, which gives both the
+// forward values and the backward routing. Checks live in ops/conv.ts.
+
+import { allocate } from "../dtype.js";
+import { makeStorage, type Storage } from "../storage.js";
+import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
+import { contiguousData } from "./copy.js";
+
+/**
+ * max-pool forward: the largest input of each window (padding never wins), and `winners`, the
+ * contiguous NCHW index of each window's winning input, which the backward reuses.
+ */
+export function maxPool2d(x: Storage, g: WindowGeometry): { out: Storage; winners: Int32Array } {
+  const out = outputStorage(x.dtype, g, g.c);
+  const winners = new Int32Array(out.size);
+  maxPoolIndex(x, g, winners);
+  const xd = contiguousData(x);
+  const od = out.data;
+  for (let o = 0; o < winners.length; o++) od[o] = xd[winners[o]];
+  return { out, winners };
+}
+
+/**
+ * max-pool backward: each output's gradient goes to the input element that won its window
+ * (`winners` from the forward, or found again from x when not given).
+ */
+export function maxPool2dGrad(
+  grad: Storage,
+  x: Storage,
+  g: WindowGeometry,
+  winners?: Int32Array,
+): Storage {
+  const size = g.n * g.c * g.oh * g.ow;
+  let index = winners;
+  if (index === undefined) {
+    index = new Int32Array(size);
+    maxPoolIndex(x, g, index);
+  }
+  const gd = contiguousData(grad);
+  const length = g.n * g.c * g.h * g.w;
+  // NOTE: windows that overlap may send several gradients to one input: they are summed in
+  // float64 and rounded once; otherwise each input receives at most one and is written directly
+  const overlapping = g.sh < g.kh || g.sw < g.kw;
+  const gx = overlapping ? new Float64Array(length) : allocate(grad.dtype, length);
+  for (let i = 0; i < size; i++) gx[index[i]] += gd[i];
+  if (!overlapping) return makeStorage(gx, grad.dtype, x.shape);
+  const out = allocate(grad.dtype, length);
+  out.set(gx);
+  return makeStorage(out, grad.dtype, x.shape);
+}
+
+/**
+ * Writes, for every window, the contiguous NCHW index of its winning input to `index`.
+ * NOTE: as in PyTorch, the first maximum wins ties and a NaN always wins.
+ */
+function maxPoolIndex(x: Storage, g: WindowGeometry, index: Int32Array): void {
+  const [sn, sc, sy, sx] = nchwStrides(x);
+  const data = x.data;
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  let o = 0;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = x.offset + img * sn + ch * sc;
+      const plane = (img * c + ch) * h * w;
+      for (let oy = 0; oy < oh; oy++) {
+        const y0 = Math.max(0, oy * sh - ph);
+        const y1 = Math.min(h, oy * sh - ph + kh);
+        for (let ox = 0; ox < ow; ox++, o++) {
+          const x0 = Math.max(0, ox * sw - pw);
+          const x1 = Math.min(w, ox * sw - pw + kw);
+          let best = -Infinity;
+          let at = y0 * w + x0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0, src = base + iy * sy + x0 * sx; ix < x1; ix++, src += sx) {
+              const v = data[src];
+              if (v > best || v !== v) {
+                best = v;
+                at = iy * w + ix;
+              }
+            }
+          }
+          index[o] = plane + at;
+        }
+      }
+    }
+  }
+}
