@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-// TODO(#5): import from "@tg/tensor" once the wasm kernels are exported there
-import { wasmInfo } from "../../tensor/src/kernels/wasm/index.js";
+import { wasmInfo } from "@tg/tensor";
 import { writeInputs } from "./cases.js";
 import { describeMachine } from "./machine.js";
 import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
@@ -77,7 +76,7 @@ notes.unshift(
   "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy (512³ on two threads has measured anywhere from ~37 to ~73 GFLOPS across runs): a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call. tg's 1-thread and all-cores samples are taken in turn so that a disturbance hits both columns alike.",
   `Load average (1 min) before → after each system's run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
-  "\"tg JS path\" is Tensor.matmul from @tg/tensor, which runs the plain TypeScript kernel (float64 accumulation) until the wasm kernels are wired into it; tg's training and inference rows go through the same public packages, so they too measure the TypeScript kernels for now.",
+  "Every tg column is the public Tensor.matmul from @tg/tensor (a fresh output tensor per call): \"tg wasm\" on the default backend (WebAssembly SIMD, float32 sums), \"tg JS path\" after setBackend(\"js\") (the plain TypeScript reference kernel, float64 accumulation). tg's training and inference rows go through the public packages on the default (wasm) backend.",
   "Aᵀ and Bᵀ rows pass the stored [64×784] activations or [784×256] weights as transposed views (tg), with transpose flags (TF.js), or as transposed arrays (NumPy/PyTorch); none materialises the transpose.",
 );
 const analysisFile = fileURLToPath(new URL("../analysis.md", import.meta.url));

@@ -1,10 +1,8 @@
-// tg's runner: matmul through the wasm kernels on 1 thread and on all cores, and through the
-// public Tensor.matmul (the plain TypeScript reference path until the wasm path is wired in).
+// tg's runner: the public Tensor.matmul on the wasm backend (1 thread and all cores) and on the
+// "js" backend (the plain TypeScript reference path); training and inference on the default.
 
 import { availableParallelism } from "node:os";
-import { tensor } from "@tg/tensor";
-// TODO(#5): import these from "@tg/tensor" once the wasm kernels are exported there
-import { isWasmAvailable, setNumThreads, wasmGemm } from "../../tensor/src/kernels/wasm/index.js";
+import { getBackend, isWasmAvailable, setBackend, setNumThreads, tensor } from "@tg/tensor";
 import { MATMUL_CASES, type MatmulCase, flops, readInputs } from "./cases.js";
 import { trainingData } from "./data.js";
 import { report, runnerArgs } from "./results.js";
@@ -13,13 +11,7 @@ import { measure, measureInterleaved } from "./timing.js";
 
 const args = runnerArgs();
 const cores = availableParallelism();
-
-function wasmMatmul(c: MatmulCase, a: Float32Array, b: Float32Array): () => void {
-  const out = new Float32Array(c.m * c.n);
-  const matA = c.transA ? { data: a, offset: 0, rowStride: 1, colStride: c.m } : { data: a, offset: 0, rowStride: c.k, colStride: 1 };
-  const matB = c.transB ? { data: b, offset: 0, rowStride: 1, colStride: c.k } : { data: b, offset: 0, rowStride: c.n, colStride: 1 };
-  return () => wasmGemm(c.m, c.n, c.k, matA, matB, out, 0);
-}
+const defaultBackend = getBackend();
 
 function tensorMatmul(c: MatmulCase, a: Float32Array, b: Float32Array): () => void {
   const ta = c.transA ? tensor(a, { shape: [c.k, c.m] }).transpose(0, 1) : tensor(a, { shape: [c.m, c.k] });
@@ -30,8 +22,9 @@ function tensorMatmul(c: MatmulCase, a: Float32Array, b: Float32Array): () => vo
 if (args.benches.includes("matmul")) {
   for (const c of MATMUL_CASES) {
     const { a, b } = readInputs(args.inputs, c);
+    const fn = tensorMatmul(c, a, b);
     if (isWasmAvailable()) {
-      const fn = wasmMatmul(c, a, b);
+      setBackend("wasm");
       const [one, all] = measureInterleaved([
         { before: () => setNumThreads(1), fn },
         { before: () => setNumThreads(cores), fn },
@@ -39,7 +32,9 @@ if (args.benches.includes("matmul")) {
       report({ system: "tg-wasm-1", bench: "matmul", case: c.id, value: flops(c) / one / 1e9, unit: "GFLOPS" });
       report({ system: "tg-wasm-all", bench: "matmul", case: c.id, value: flops(c) / all / 1e9, unit: "GFLOPS" });
     }
-    const seconds = measure(tensorMatmul(c, a, b), { budgetMs: 4000 });
+    setBackend("js");
+    const seconds = measure(fn, { budgetMs: 4000 });
+    setBackend(defaultBackend);
     report({ system: "tg-js", bench: "matmul", case: c.id, value: flops(c) / seconds / 1e9, unit: "GFLOPS" });
   }
 }
@@ -47,5 +42,6 @@ if (args.benches.includes("matmul")) {
 const training = ["mlp-epoch", "cnn-train", "mlp-infer"].filter((b) => args.benches.includes(b));
 if (training.length > 0) {
   setNumThreads(cores);
+  setBackend(defaultBackend);
   for (const r of tgTraining("tg", training, await trainingData(), args.fullEpoch)) report(r);
 }

@@ -10,7 +10,14 @@ export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export { defineOp, type OpSpec, type Grads } from "./autograd/op.js";
 export { Rng, manualSeed, getGlobalRng } from "./rng.js";
 export { setBackend, getBackend, type Backend } from "./backend.js";
-export { setNumThreads, getNumThreads, isWasmAvailable, initWasm } from "./kernels/wasm/index.js";
+export {
+  setNumThreads,
+  getNumThreads,
+  isWasmAvailable,
+  initWasm,
+  wasmInfo,
+  type WasmInfo,
+} from "./kernels/wasm/index.js";
 export { TensorError } from "./errors.js";
 export { type DType, type TypedArray, promoteTypes } from "./dtype.js";
 export { type Shape, formatShape, broadcastShapes } from "./shape.js";
