@@ -1,10 +1,11 @@
 /// <reference types="node" />
 // Benchmarks of the kernels that take a training step's time: float32 matmul in the shapes an MLP
 // layer's forward and backward use, 512³, conv2d forward + backward, and one MLP step.
-// Prints medians of several runs (`pnpm bench`); the numbers depend on the machine and its load.
+// Prints medians of several runs on each backend (`pnpm bench`); the numbers depend on the machine
+// and its load.
 
 import { cpus } from "node:os";
-import { conv2d, Rng, Tensor } from "@tg/tensor";
+import { type Backend, conv2d, getBackend, isWasmAvailable, Rng, setBackend, Tensor } from "@tg/tensor";
 
 const rng = new Rng(0);
 const randn = (shape: number[]): Tensor => Tensor.randn(shape, { rng });
@@ -125,7 +126,14 @@ function mlpStep(): void {
 
 console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`);
 console.log("median of the runs, best run in parentheses\n");
-warmUp();
-matmuls();
-convs();
-mlpStep();
+const backends: Backend[] = isWasmAvailable() ? ["wasm", "js"] : ["js"];
+const initial = getBackend();
+for (const backend of backends) {
+  setBackend(backend);
+  console.log(`\n${backend} backend${backend === "js" ? " (setBackend(\"js\"): the TypeScript reference kernels)" : ""}`);
+  warmUp();
+  matmuls();
+  convs();
+  mlpStep();
+}
+setBackend(initial);

@@ -1,6 +1,18 @@
 // The examples of this package's README and of the root README, run as written.
 import { describe, expect, it } from "vitest";
-import { gradcheck, manualSeed, noGrad, Tensor, tensor } from "./index.js";
+import {
+  getBackend,
+  getNumThreads,
+  gradcheck,
+  isWasmAvailable,
+  manualSeed,
+  noGrad,
+  setBackend,
+  setNumThreads,
+  Tensor,
+  tensor,
+  wasmInfo,
+} from "./index.js";
 
 describe("README examples", () => {
   it("runs the package example", () => {
@@ -28,5 +40,21 @@ describe("README examples", () => {
     expect(w.grad?.toArray()).toEqual([[3], [4]]);
     noGrad(() => w.copy_(w.sub(w.grad!.mul(0.1))));
     expect(w.toArray()).toEqual([[Math.fround(0.7)], [-1]]);
+  });
+
+  it("runs the Speed example and restores the settings", () => {
+    const backend = getBackend();
+    const threads = getNumThreads();
+    try {
+      expect(getBackend()).toBe(isWasmAvailable() ? "wasm" : "js");
+      setNumThreads(1);
+      expect(getNumThreads()).toBe(1);
+      setBackend("js");
+      expect(getBackend()).toBe("js");
+      expect(Object.keys(wasmInfo()).sort()).toEqual(["available", "memoryBytes", "relaxedSimd", "threads"]);
+    } finally {
+      setBackend(backend);
+      setNumThreads(threads);
+    }
   });
 });
