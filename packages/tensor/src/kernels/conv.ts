@@ -117,13 +117,22 @@ export function col2im(cols: Buffer, g: WindowGeometry, gx: Buffer, at: number):
   }
 }
 
-/** conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix. */
+/** Where conv2d's forward leaves the whole batch's im2col columns for the weight gradient. */
+export interface SavedColumns {
+  cols?: Float32Array;
+}
+
+/**
+ * conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix. Given
+ * `saved`, the wasm path keeps every image's columns there (n·k·p floats) for conv2dWeightGrad.
+ */
 export function conv2d(
   x: Storage,
   weight: Storage,
   bias: Storage | null,
   g: WindowGeometry,
   dtype: DType,
+  saved?: SavedColumns,
 ): Storage {
   const out = outputStorage(dtype, g, g.o);
   const k = g.c * g.kh * g.kw;
@@ -134,12 +143,14 @@ export function conv2d(
   const od = out.data;
   if (od instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype, x.data, b)) {
     // NOTE: the wasm gemm writes each image's o×p block straight into the output
-    const cols = new Float32Array(k * p);
+    const all = saved ? new Float32Array(g.n * k * p) : null;
+    if (saved && all) saved.cols = all;
     const wm = { data: wd, offset: 0, rowStride: k, colStride: 1 };
-    const cm = { data: cols, offset: 0, rowStride: p, colStride: 1 };
+    let cols = new Float32Array(all ? 0 : k * p);
     for (let img = 0; img < g.n; img++) {
+      if (all) cols = all.subarray(img * k * p, (img + 1) * k * p);
       im2col(x, img, g, cols);
-      wasmGemm(g.o, p, k, wm, cm, od, img * g.o * p);
+      wasmGemm(g.o, p, k, wm, { data: cols, offset: 0, rowStride: p, colStride: 1 }, od, img * g.o * p);
       if (b) addChannelBias(od, img * g.o * p, b, p);
     }
     return out;
@@ -165,23 +176,27 @@ function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): v
   }
 }
 
-/** The gradient of conv2d's output with respect to its weight: Σ_img G[img]·im2col(x[img])ᵀ. */
+/**
+ * The gradient of conv2d's output with respect to its weight: Σ_img G[img]·im2col(x[img])ᵀ, on the
+ * forward's `saved` columns when it kept them.
+ */
 export function conv2dWeightGrad(
   grad: Storage,
   x: Storage,
   g: WindowGeometry,
   shape: Shape,
   dtype: DType,
+  saved?: Float32Array,
 ): Storage {
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
   if (gd instanceof Float32Array && onWasm(dtype, x.data)) {
-    const cols = new Float32Array(k * p);
+    const cols = saved ?? new Float32Array(k * p);
     const acc = new Float32Array(g.o * k);
-    const cm = { data: cols, offset: 0, rowStride: 1, colStride: p };
     for (let img = 0; img < g.n; img++) {
-      im2col(x, img, g, cols);
+      if (!saved) im2col(x, img, g, cols);
+      const cm = { data: cols, offset: saved ? img * k * p : 0, rowStride: 1, colStride: p };
       const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
       wasmGemm(g.o, k, p, gm, cm, acc, 0, { accumulate: img > 0 });
     }

@@ -1,6 +1,7 @@
 // Convolution and pooling ops: conv2d and maxPool2d over NCHW (or unbatched CHW) tensors, each with
 // its checks and backward. The loops (im2col + gemm, col2im, window scans) are in kernels/conv.ts.
 
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
@@ -111,20 +112,32 @@ function checkConv2d(
   return { ...geometry, dtype };
 }
 
-const conv2dOp = defineOp<WindowGeometry & { dtype: DType }, WindowAttrs>({
+/** A conv2d call's geometry; when the weight needs a gradient, the forward keeps its columns here. */
+interface ConvAttrs extends WindowGeometry, kernels.SavedColumns {
+  dtype: DType;
+  keepColumns: boolean;
+}
+
+const conv2dOp = defineOp<ConvAttrs, WindowAttrs>({
   name: "conv2d",
-  check: checkConv2d,
-  forward: ([x, weight, bias], g) => kernels.conv2d(x, weight, bias ?? null, g, g.dtype),
+  check: (inputs, attrs) => ({
+    ...checkConv2d(inputs, attrs),
+    keepColumns: inputs[1].requiresGrad && isGradEnabled(),
+  }),
+  forward: ([x, weight, bias], g) =>
+    kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? g : undefined),
   // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions
-  backward: (g, [x, weight, bias], _out, geo) => [
-    x.requiresGrad
+  backward: (g, [x, weight, bias], _out, geo) => {
+    const cols = geo.cols;
+    geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
+    const dw = weight.requiresGrad
+      ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype, cols))
+      : null;
+    const dx = x.requiresGrad
       ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
-      : null,
-    weight.requiresGrad
-      ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype))
-      : null,
-    bias?.requiresGrad ? g.sum(geo.unbatched ? [1, 2] : [0, 2, 3]) : null,
-  ],
+      : null;
+    return [dx, dw, bias?.requiresGrad ? g.sum(geo.unbatched ? [1, 2] : [0, 2, 3]) : null];
+  },
 });
 
 /**
