@@ -2,7 +2,7 @@
 // forward values and the backward routing. Checks live in ops/conv.ts.
 
 import { allocate } from "../dtype.js";
-import { makeStorage, type Storage } from "../storage.js";
+import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
 import { contiguousData } from "./copy.js";
 
@@ -13,6 +13,10 @@ import { contiguousData } from "./copy.js";
 export function maxPool2d(x: Storage, g: WindowGeometry): { out: Storage; winners: Int32Array } {
   const out = outputStorage(x.dtype, g, g.c);
   const winners = new Int32Array(out.size);
+  if (x.data instanceof Float32Array && out.data instanceof Float32Array && isPlain2x2(x, g)) {
+    maxPool2x2(x.data, x.offset, g, out.data, winners);
+    return { out, winners };
+  }
   maxPoolIndex(x, g, winners);
   const xd = contiguousData(x);
   const od = out.data;
@@ -47,6 +51,51 @@ export function maxPool2dGrad(
   const out = allocate(grad.dtype, length);
   out.set(gx);
   return makeStorage(out, grad.dtype, x.shape);
+}
+
+/** True for the common 2×2, stride-2, unpadded window over a contiguous input. */
+function isPlain2x2(x: Storage, g: WindowGeometry): boolean {
+  const plain = g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0;
+  return plain && isContiguous(x);
+}
+
+/**
+ * maxPoolIndex and the gather for 2×2 stride-2 windows over contiguous float32 data, in one pass:
+ * the same four comparisons in the same order, so the same winners (first maximum, a NaN wins).
+ */
+function maxPool2x2(
+  data: Float32Array,
+  offset: number,
+  g: WindowGeometry,
+  out: Float32Array,
+  index: Int32Array,
+): void {
+  const { h, w, oh, ow } = g;
+  const planes = g.n * g.c;
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const at0 = plane * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0, top = at0 + 2 * oy * w; ox < ow; ox++, o++, top += 2) {
+        let at = top; // the first element always takes the lead (even -Infinity or NaN)
+        let best = data[offset + top];
+        let v = data[offset + top + 1];
+        if (v > best || v !== v) {
+          best = v;
+          at = top + 1;
+        }
+        v = data[offset + top + w];
+        if (v > best || v !== v) {
+          best = v;
+          at = top + w;
+        }
+        v = data[offset + top + w + 1];
+        if (v > best || v !== v) at = top + w + 1;
+        index[o] = at;
+        out[o] = data[offset + at];
+      }
+    }
+  }
 }
 
 /**

@@ -397,6 +397,24 @@ describe("maxPool2d", () => {
     gradcheck((t) => maxPool2d(t, 2), [x]);
     gradcheck((t) => maxPool2d(t, [3, 2], { stride: [2, 1], padding: [1, 1] }), [x]);
   });
+
+  it("picks the same winners on contiguous float32 2x2 windows as on strided ones", () => {
+    const r = new Rng(4);
+    const special = [NaN, -Infinity, Infinity, 0, -0, 1];
+    const values = Float32Array.from({ length: 3 * 2 * 7 * 9 }, () =>
+      r.int(3) === 0 ? special[r.int(special.length)] : r.int(4) - 2,
+    );
+    const run = (strided: boolean): [unknown, unknown] => {
+      const base = tensor(values, { shape: [3, 2, 7, 9] });
+      // the same values through a non-contiguous view, which takes the general scan
+      const x = strided ? base.transpose(2, 3).mul(1).transpose(2, 3).detach() : base;
+      x.requiresGrad = true;
+      const out = maxPool2d(x, 2);
+      out.sum().backward();
+      return [out.toArray(), x.grad!.toArray()];
+    };
+    expect(run(false)).toEqual(run(true));
+  });
 });
 
 describe("maxPool2d errors", () => {
