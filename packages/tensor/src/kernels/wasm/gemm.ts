@@ -15,8 +15,12 @@ export interface F32Matrix {
   colStride: number;
 }
 
-/** Problems below this many flops (2·m·n·k) stay on the calling thread. */
-export const THREAD_MIN_FLOPS = 2 ** 22;
+/**
+ * Problems below this many flops (2·m·n·k) stay on the calling thread. NOTE: at 2²² flops (an
+ * MLP's [64×256]·[256×128] and its backward forms, ~0.2 ms) a second thread measured 25-40% slower
+ * on a 2-core machine, so the pool starts above that.
+ */
+export const THREAD_MIN_FLOPS = 2 ** 23;
 
 let threadCount: number | undefined;
 const pools = new WeakMap<Runtime, ThreadPool>();
