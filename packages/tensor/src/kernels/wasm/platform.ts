@@ -51,7 +51,10 @@ interface RuntimeGlobals {
   navigator?: { hardwareConcurrency?: number };
 }
 
-const globals: RuntimeGlobals = globalThis;
+// Seen through the narrow interface above rather than compared with the runtime's own
+// declarations: lib.dom and @types/node type WebAssembly differently, and a package that
+// compiles this source under either must still typecheck.
+const globals = globalThis as unknown as RuntimeGlobals;
 
 /** The WebAssembly API, or undefined where the runtime has none. */
 export function wasmApi(): WasmApi | undefined {
