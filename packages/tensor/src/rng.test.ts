@@ -59,6 +59,21 @@ describe("Rng", () => {
     expect(counts.reduce((a, b) => a + b)).toBe(6000);
   });
 
+  it("fills an array with the same draws as repeated uniform() calls, and continues the stream", () => {
+    const a = new Rng(7);
+    const b = new Rng(7);
+    const filled = a.fillUniform(new Float64Array(1001));
+    for (let i = 0; i < filled.length; i++) expect(filled[i]).toBe(b.uniform());
+    expect(a.uniform()).toBe(b.uniform());
+    expect(a.fillUniform(new Float64Array(0))).toHaveLength(0);
+  });
+
+  it("refuses to fill anything but a Float64Array", () => {
+    const rng = new Rng(0);
+    // @ts-expect-error: a Float32Array, as plain JavaScript could pass
+    expect(() => rng.fillUniform(new Float32Array(3))).toThrow(/Rng.fillUniform: expected a Float64Array/);
+  });
+
   it("rejects bad seeds and bounds", () => {
     expect(() => new Rng(NaN)).toThrow("Rng: seed must be a finite number, got NaN");
     expect(() => new Rng("1" as never)).toThrow(TensorError);

@@ -57,6 +57,49 @@ export class Rng {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
+  /**
+   * Fills `out` with uniform draws in [0, 1): the same numbers, in the same order, as calling
+   * `uniform()` `out.length` times, generated in one tight loop (dropout draws a mask this way).
+   * @example
+   * const u = new Rng(0).fillUniform(new Float64Array(4));
+   */
+  fillUniform(out: Float64Array): Float64Array {
+    if (!(out instanceof Float64Array)) {
+      throw new TensorError("Rng.fillUniform: expected a Float64Array (float32 would round draws up to 1)");
+    }
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0, n = out.length; i < n; i++) {
+      // two steps of nextUint32, inlined: 27 high bits, then 26
+      let r = Math.imul(s1, 5);
+      r = Math.imul((r << 7) | (r >>> 25), 9) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      let q = Math.imul(s1, 5);
+      q = Math.imul((q << 7) | (q >>> 25), 9) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (r * 67108864 + q) / 9007199254740992;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
   /** A standard normal draw (Box–Muller; the second value of each pair is kept for the next call). */
   normal(): number {
     if (this.spare !== null) {

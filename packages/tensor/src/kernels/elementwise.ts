@@ -4,7 +4,7 @@
 
 import type { DType, TypedArray } from "../dtype.js";
 import { broadcastStrides, type Shape } from "../shape.js";
-import { emptyStorage, type Storage } from "../storage.js";
+import { emptyStorage, isContiguous, type Storage } from "../storage.js";
 import { RowIterator } from "./iter.js";
 
 /** A function of one element. */
@@ -171,6 +171,25 @@ function binaryKindRow(
       for (let i = io; i < end; i++, ix += sx, iy += sy) o[i] = +(x[ix] <= y[iy]);
       return;
   }
+}
+
+/**
+ * relu's backward: g where x is not <= 0 (so also where x is NaN, as PyTorch), else 0; g and x
+ * have one shape. Contiguous float32 operands take a branch-free pass that ANDs g's bits with a
+ * mask, so an infinite g stays infinite and never turns into 0·∞ = NaN.
+ */
+export function reluBackward(g: Storage, x: Storage): Storage {
+  const gd = g.data;
+  const xd = x.data;
+  if (gd instanceof Float32Array && xd instanceof Float32Array && isContiguous(g) && isContiguous(x)) {
+    const n = g.size;
+    const out = emptyStorage("float32", g.shape);
+    const o = new Int32Array(out.data.buffer, out.data.byteOffset, n);
+    const gb = new Int32Array(gd.buffer, gd.byteOffset + 4 * g.offset, n);
+    for (let i = 0, ix = x.offset; i < n; i++, ix++) o[i] = gb[i] & -!(xd[ix] <= 0);
+    return out;
+  }
+  return mapBinary(g, x, (a, b) => (b <= 0 ? 0 : a), g.shape, g.dtype);
 }
 
 /** out[i] = fn(a[i], b[i], c[i]) with all three broadcast to `shape` (used by `where`). */

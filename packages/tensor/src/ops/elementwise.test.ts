@@ -216,6 +216,30 @@ describe("gradients at kinks and ties (API.md)", () => {
     expect(grad(x)).toEqual([-1, 0, 1]);
   });
 
+  it("pass relu's gradient where x > 0 only, keep infinite gradients and follow strided views", () => {
+    const x = tensor([-1, 0, 2, NaN, 3, -0], { requiresGrad: true });
+    const g = tensor([5, 6, Infinity, 8, -Infinity, 9]);
+    x.relu().backward(g);
+    // NOTE: a NaN input passes its gradient, as PyTorch's threshold_backward does
+    expect(grad(x)).toEqual([0, 0, Infinity, 8, -Infinity, 0]);
+    const m = tensor([[1, -2], [-3, 4]], { requiresGrad: true });
+    const t = m.transpose(0, 1);
+    t.relu().backward(tensor([[10, 20], [30, 40]]).transpose(0, 1));
+    expect(grad(m)).toEqual([[10, 0], [0, 40]]);
+    const d = f64([-1, 0.5]);
+    d.requiresGrad = true;
+    d.relu().backward(f64([Infinity, Infinity]));
+    expect(grad(d)).toEqual([0, Infinity]);
+  });
+
+  it("give no gradient to a mul or sub operand that does not require one", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const mask = tensor([0, 3]);
+    x.mul(mask).sub(mask).sum().backward();
+    expect(grad(x)).toEqual([0, 3]);
+    expect(mask.grad).toBeNull();
+  });
+
   it("are 0 for clamp at and beyond its bounds", () => {
     const x = tensor([-2, -1, 0, 1, 2], { requiresGrad: true });
     x.clamp(-1, 1).sum().backward();

@@ -9,6 +9,7 @@ import {
   mapBinary,
   mapTernary,
   mapUnary,
+  reluBackward,
   type BinaryFn,
   type BinaryKind,
   type UnaryFn,
@@ -83,7 +84,7 @@ export const sub = binaryOp({
   name: "sub",
   kind: "sub",
   forward: (a, b) => a - b,
-  backward: (g) => [g, g.neg()], // d(a-b)/da = 1, d(a-b)/db = -1
+  backward: (g, [, b]) => [g, b.requiresGrad ? g.neg() : null], // d(a-b)/da = 1, d(a-b)/db = -1
 });
 
 /** a · b, broadcast (`torch.mul`). */
@@ -91,7 +92,8 @@ export const mul = binaryOp({
   name: "mul",
   kind: "mul",
   forward: (a, b) => a * b,
-  backward: (g, [a, b]) => [g.mul(b), g.mul(a)], // d(ab)/da = b, d(ab)/db = a
+  // d(ab)/da = b, d(ab)/db = a; a side that needs no gradient (dropout's mask) costs nothing
+  backward: (g, [a, b]) => [a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null],
 });
 
 /** a / b, broadcast; true division, so int32 operands give float32 (`torch.div`). */
@@ -196,7 +198,9 @@ export const relu = unaryOp({
   name: "relu",
   kind: "relu",
   forward: (x) => (x <= 0 ? 0 : x), // NaN stays NaN
-  backward: (g, x) => g.mul(x.gt(0)), // NOTE: relu'(0) is taken as 0, as in PyTorch
+  // g where x > 0, else 0, in one pass; NOTE: relu'(0) is taken as 0 and a NaN input passes
+  // its gradient through, as in PyTorch's threshold_backward
+  backward: (g, x) => new Tensor(reluBackward(g.storage, x.storage)),
 });
 
 /** 1 / (1 + e^-x) (`torch.sigmoid`). */

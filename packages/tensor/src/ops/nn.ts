@@ -42,6 +42,7 @@ export function dropout(x: Tensor, p: number, training: boolean, opts: { rng?: R
   const dtype = x.dtype === "float64" ? "float64" : "float32";
   const mask = allocate(dtype, x.size);
   const scale = p === 1 ? 0 : 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < p ? 0 : scale;
+  const u = rng.fillUniform(new Float64Array(x.size)); // one draw per element, in order
+  for (let i = 0; i < mask.length; i++) mask[i] = u[i] < p ? 0 : scale;
   return x.mul(new Tensor(makeStorage(mask, dtype, x.shape)));
 }
