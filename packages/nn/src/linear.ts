@@ -1,6 +1,6 @@
 // Linear: y = x Wᵀ + b over the last dim of x (PyTorch's nn.Linear).
 
-import { formatShape, Tensor, TensorError, type DType, type Rng } from "@tg/tensor";
+import { formatShape, linear, Tensor, TensorError, type DType, type Rng } from "@tg/tensor";
 import { checkFloatDType, checkInt } from "./checks.js";
 import { xavierUniform, type Initializer } from "./init.js";
 import { Module } from "./module.js";
@@ -49,7 +49,6 @@ export class Linear extends Module {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new TensorError(`Linear: expected input [...,${this.inFeatures}], got ${formatShape(x.shape)}`);
     }
-    const y = x.matmul(this.weight.transpose(0, 1));
-    return this.bias === null ? y : y.add(this.bias);
+    return linear(x, this.weight, this.bias);
   }
 }

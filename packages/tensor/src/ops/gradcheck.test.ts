@@ -7,6 +7,7 @@ import {
   conv2d,
   dropout,
   gradcheck,
+  linear,
   maxPool2d,
   Rng,
   stack,
@@ -95,6 +96,9 @@ const ROWS: Row[] = [
   { op: "matmul", form: "batched · 1-D", fn: (a, b) => a.matmul(b), inputs: [[2, 3, 4], [4]] },
   { op: "matmul", form: "broadcast batch dims", fn: (a, b) => a.matmul(b), inputs: [[2, 1, 3, 4], [3, 4, 2]] },
   { op: "matmul", form: "transposed operands", fn: (a, b) => a.transpose(0, 1).matmul(b.transpose(-1, -2)), inputs: [[4, 3], [5, 4]] },
+  { op: "linear", form: "[5,4]·[3,4]ᵀ + [3]", fn: (x, w, b) => linear(x, w, b), inputs: [[5, 4], [3, 4], [3]] },
+  { op: "linear", form: "no bias, 3-D input", fn: (x, w) => linear(x, w), inputs: [[2, 3, 4], [2, 4]] },
+  { op: "linear", form: "1-D input, transposed weight view", fn: (x, w, b) => linear(x, w.transpose(0, 1), b), inputs: [[4], [4, 3], [3]] },
   // nn
   { op: "softmax", form: "dim -1", fn: (x) => x.softmax(), inputs: [[2, 5]] },
   { op: "softmax", form: "dim 1", fn: (x) => x.softmax(1), inputs: [[2, 3, 4]] },

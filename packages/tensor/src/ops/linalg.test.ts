@@ -3,10 +3,14 @@ import {
   getBackend,
   gradcheck,
   isWasmAvailable,
+  linear,
+  noGrad,
   Rng,
   setBackend,
   Tensor,
+  TensorError,
   tensor,
+  zeros,
   type Backend,
   type DType,
   type Shape,
@@ -285,4 +289,63 @@ describe("matmul gradients", () => {
         [5, 4],
       ],
     ));
+});
+
+describe("linear", () => {
+  const gen = new Rng(3);
+  const rand = (shape: number[]): Tensor => randn(shape, gen, "float32");
+
+  it("computes x·weightᵀ + bias over the last dim, like matmul and add", () => {
+    const x = rand([2, 5, 7]);
+    const w = rand([4, 7]);
+    const b = rand([4]);
+    const y = linear(x, w, b);
+    expect(y.shape).toEqual([2, 5, 4]);
+    const expected = x.matmul(w.transpose(0, 1)).add(b).toArray() as number[][][];
+    const got = y.toArray() as number[][][];
+    got.flat(2).forEach((v, i) => expect(v).toBeCloseTo(expected.flat(2)[i], 5));
+    expect(linear(rand([7]), w).shape).toEqual([4]);
+  });
+
+  it("gives the same gradients as the matmul-and-add form", () => {
+    const x = rand([6, 5]);
+    x.requiresGrad = true;
+    const w = rand([3, 5]);
+    w.requiresGrad = true;
+    const b = rand([3]);
+    b.requiresGrad = true;
+    const g = rand([6, 3]);
+    linear(x, w, b).backward(g);
+    const fused = [x, w, b].map((t) => t.grad!.toArray() as number[] | number[][]);
+    const grads = [x, w, b].map((t) => {
+      const leaf = t.detach();
+      leaf.requiresGrad = true;
+      return leaf;
+    });
+    grads[0].matmul(grads[1].transpose(0, 1)).add(grads[2]).backward(g);
+    grads.forEach((t, i) => {
+      const want = (t.grad!.toArray() as number[] | number[][]).flat();
+      fused[i].flat().forEach((v, j) => expect(v).toBeCloseTo(want[j], 5));
+    });
+    expect(w.grad!.shape).toEqual([3, 5]);
+  });
+
+  it("promotes dtypes like matmul and add, and records no graph under noGrad", () => {
+    const x = tensor([[1, 2]], { dtype: "int32" });
+    const w = tensor([[0.5, 0.25]], { requiresGrad: true });
+    expect(linear(x, w).dtype).toBe("float32");
+    expect(linear(x, w, tensor([1], { dtype: "float64" })).dtype).toBe("float64");
+    expect(linear(x, w).toArray()).toEqual([[1]]);
+    expect(noGrad(() => linear(x, w)).requiresGrad).toBe(false);
+  });
+
+  it("names the shapes it cannot use", () => {
+    expect(() => linear(zeros([2, 3]), zeros([4, 5]))).toThrow(
+      new TensorError("linear: expected x [..., in] and weight [out, in], got [2,3], [4,5]"),
+    );
+    expect(() => linear(zeros([2, 3]), zeros([4, 3]), zeros([5]))).toThrow(
+      new TensorError("linear: bias must be [out] = [4], got [2,3], [4,3], [5]"),
+    );
+    expect(() => linear(zeros([]), zeros([4, 3]))).toThrow(TensorError);
+  });
 });

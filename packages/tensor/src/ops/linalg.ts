@@ -6,6 +6,7 @@ import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { batchedMatmul } from "../kernels/matmul.js";
 import { broadcastShapes, formatShape, type Shape } from "../shape.js";
+import { view, type Storage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 
 /** Throws unless `a` and `b` can be multiplied; both must have at least one dim. */
@@ -50,4 +51,56 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (b.ndim === 1) out = out.squeeze(-1);
   if (a.ndim === 1) out = out.squeeze(out.ndim === 1 ? 0 : -2);
   return out;
+}
+
+// x [n, in], weight [out, in], bias [out] or absent: y = x·Wᵀ + b in one op, so that the weight's
+// gradient comes out as a contiguous [out, in] product (Gᵀ·X) instead of a transposed copy
+const linearOp = defineOp<DType, undefined>({
+  name: "linear",
+  check: (inputs) => inputs.map((t) => t.dtype).reduce(promoteTypes),
+  forward: ([x, w, b], dtype) => {
+    const [out, inFeatures] = w.shape;
+    const wt = view(w, [inFeatures, out], [w.strides[1], w.strides[0]], w.offset);
+    const y = batchedMatmul(x, wt, [], dtype);
+    if (b !== undefined) addRowBias(y, b);
+    return y;
+  },
+  // dX = G·W, dW = Gᵀ·X, db = Σ_rows G
+  backward: (g, [x, w, b]) => [
+    x.requiresGrad ? g.matmul(w) : null,
+    w.requiresGrad ? g.transpose(0, 1).matmul(x) : null,
+    b?.requiresGrad ? g.sum(0) : null,
+  ],
+});
+
+/** Adds `bias` (one value per column) to every row of the fresh contiguous matrix `y`. */
+function addRowBias(y: Storage, bias: Storage): void {
+  const d = y.data;
+  const n = y.shape[1];
+  const b = bias.data;
+  const bo = bias.offset;
+  const bs = bias.strides[0];
+  for (let row = 0; row < d.length; row += n) {
+    for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
+  }
+}
+
+/**
+ * x·weightᵀ + bias over the last dim of `x` (`torch.nn.functional.linear`): `x` is [..., in],
+ * `weight` [out, in] and `bias` [out]; the result is [..., out].
+ * @example
+ * linear(zeros([64, 784]), randn([10, 784]), zeros([10])).shape; // [64, 10]
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const shapes = [x, weight, ...(bias ? [bias] : [])].map((t) => formatShape(t.shape)).join(", ");
+  if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new TensorError(`linear: expected x [..., in] and weight [out, in], got ${shapes}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new TensorError(`linear: bias must be [out] = [${weight.shape[0]}], got ${shapes}`);
+  }
+  const lead = x.shape.slice(0, -1);
+  const x2 = x.reshape([-1, weight.shape[1]]);
+  const y = linearOp(bias ? [x2, weight, bias] : [x2, weight], undefined);
+  return x.ndim === 2 ? y : y.reshape([...lead, weight.shape[0]]);
 }
