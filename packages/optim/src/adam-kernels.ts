@@ -3,6 +3,7 @@
 // copies of a loop do the same arithmetic in the same order. A float32 loop rounds with
 // Math.fround exactly where the float32 store rounds, so the values match reading back the store.
 
+import { fusedAdamF32 } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
 
 /** Per-step constants of Adam's update, computed once per parameter and step by the optimizer. */
@@ -44,7 +45,11 @@ export function adamUpdate(
     v instanceof Float32Array &&
     (vMax === null || vMax instanceof Float32Array)
   ) {
-    if (vMax === null && k.l2 === 0) adamPlainF32(param, grad, m, v, k);
+    // the common case (AdamW, or Adam without weight decay) runs on @tg/tensor's SIMD kernel where
+    // the wasm backend is in use; it does PyTorch's float32 arithmetic operation by operation
+    if (vMax === null && k.l2 === 0) {
+      if (!fusedAdamF32(param, grad, m, v, k)) adamPlainF32(param, grad, m, v, k);
+    }
     else adamF32(param, grad, m, v, vMax, k);
   } else if (
     param instanceof Float64Array &&

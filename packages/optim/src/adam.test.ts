@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tensor } from "@tg/tensor";
+import { getBackend, isWasmAvailable, setBackend, tensor } from "@tg/tensor";
 import { Adam, AdamW } from "./index.js";
 import { expectClose, gradAt, makeParams, TOL, trajectory, X0 } from "./test-problem.js";
 
@@ -74,14 +74,25 @@ const RULES: [string, Rule][] = [
 ];
 
 describe("Adam and AdamW", () => {
-  for (const dtype of ["float64", "float32"] as const) {
+  // float32 runs on both backends: "wasm" takes @tg/tensor's fused SIMD step, "js" the loops here
+  const cases = [["float64", getBackend()], ["float32", "wasm"], ["float32", "js"]] as const;
+  for (const [dtype, backend] of cases) {
     for (const [label, rule] of RULES) {
-      it(`follow the hand-derived trajectory (${label}, ${dtype}) for 10 steps`, () => {
-        const params = makeParams(dtype);
-        const { decoupled, ...options } = rule;
-        const opt = decoupled ? new AdamW(params, options) : new Adam(params, options);
-        expectClose(trajectory(opt, params, 10), referenceAdam(rule, 10), TOL[dtype]);
-      });
+      it.skipIf(backend === "wasm" && !isWasmAvailable())(
+        `follow the hand-derived trajectory (${label}, ${dtype}, ${backend} backend) for 10 steps`,
+        () => {
+          const before = getBackend();
+          setBackend(backend);
+          try {
+            const params = makeParams(dtype);
+            const { decoupled, ...options } = rule;
+            const opt = decoupled ? new AdamW(params, options) : new Adam(params, options);
+            expectClose(trajectory(opt, params, 10), referenceAdam(rule, 10), TOL[dtype]);
+          } finally {
+            setBackend(before);
+          }
+        },
+      );
     }
   }
 
