@@ -43,6 +43,6 @@ export function dropout(x: Tensor, p: number, training: boolean, opts: { rng?: R
   const mask = allocate(dtype, x.size);
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const u = rng.fillUniform(new Float64Array(x.size)); // one draw per element, in order
-  for (let i = 0; i < mask.length; i++) mask[i] = u[i] < p ? 0 : scale;
+  for (let i = 0; i < mask.length; i++) mask[i] = scale * +(u[i] >= p); // branch-free: p is often 0.3
   return x.mul(new Tensor(makeStorage(mask, dtype, x.shape)));
 }
