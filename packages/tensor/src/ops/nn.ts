@@ -4,8 +4,9 @@
 import { TensorError } from "../errors.js";
 import { getGlobalRng, type Rng } from "../rng.js";
 import { normalizeDim } from "../shape.js";
-import { makeStorage } from "../storage.js";
-import { allocate } from "../dtype.js";
+import { defineOp } from "../autograd/op.js";
+import { contiguousData } from "../kernels/copy.js";
+import { emptyStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
 
 /** exp(x) / Σ exp(x) along `dim`, shifted by the max so logits of ±1000 stay finite. */
@@ -29,20 +30,55 @@ function shiftByMax(x: Tensor, dim: number): Tensor {
   return x.sub(x.max(dim, true).detach());
 }
 
+interface DropoutAttrs {
+  p: number;
+  rng: Rng;
+  /** The kept elements' factor, 1/(1-p) (0 when p = 1), in the output's dtype. */
+  mask?: Storage;
+}
+
+/** Uniform draws for the mask, made a block at a time (working memory, never handed out). */
+const draws = new Float64Array(4096);
+
+// out = x · mask, with mask = 1/(1-p) where the element's uniform draw is ≥ p, else 0; the forward
+// keeps the mask for the backward, which is g · mask
+const dropoutOp = defineOp<DropoutAttrs>({
+  name: "dropout",
+  check: (_, attrs) => attrs,
+  forward: ([x], attrs) => {
+    const dtype = x.dtype === "float64" ? "float64" : "float32";
+    const mask = emptyStorage(dtype, x.shape);
+    const out = emptyStorage(dtype, x.shape);
+    const m = mask.data;
+    const o = out.data;
+    const xd = contiguousData(x);
+    const p = attrs.p;
+    const scale = p === 1 ? 0 : 1 / (1 - p);
+    const kept = dtype === "float32" ? Math.fround(scale) : scale; // as the mask stores it
+    for (let start = 0; start < m.length; start += draws.length) {
+      const end = Math.min(m.length, start + draws.length);
+      attrs.rng.fillUniform(end - start === draws.length ? draws : draws.subarray(0, end - start));
+      for (let i = start; i < end; i++) {
+        const f = kept * +(draws[i - start] >= p); // branch-free: p is often 0.3
+        m[i] = f;
+        o[i] = xd[i] * f;
+      }
+    }
+    attrs.mask = mask;
+    return out;
+  },
+  backward: (g, _inputs, _out, { mask }) => [mask ? g.mul(new Tensor(mask)) : null],
+});
+
 /**
  * Zeroes each element with probability `p` and scales the rest by 1/(1-p) while `training`
- * (inverted dropout, as `torch.nn.functional.dropout`); returns `x` unchanged otherwise.
+ * (inverted dropout, as `torch.nn.functional.dropout`); returns `x` unchanged otherwise. One
+ * uniform draw per element, in order, from `rng` (the global generator by default).
  */
 export function dropout(x: Tensor, p: number, training: boolean, opts: { rng?: Rng } = {}): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
     throw new TensorError(`dropout: p must be in [0, 1], got ${p}`);
   }
   if (!training || p === 0) return x;
-  const rng = opts.rng ?? getGlobalRng();
-  const dtype = x.dtype === "float64" ? "float64" : "float32";
-  const mask = allocate(dtype, x.size);
-  const scale = p === 1 ? 0 : 1 / (1 - p);
-  const u = rng.fillUniform(new Float64Array(x.size)); // one draw per element, in order
-  for (let i = 0; i < mask.length; i++) mask[i] = scale * +(u[i] >= p); // branch-free: p is often 0.3
-  return x.mul(new Tensor(makeStorage(mask, dtype, x.shape)));
+  return dropoutOp([x], { p, rng: opts.rng ?? getGlobalRng() });
 }
