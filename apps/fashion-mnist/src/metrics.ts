@@ -15,6 +15,8 @@ export interface EpochMetrics {
   /** Wall-clock seconds of the epoch's training steps (validation not included). */
   seconds: number;
   samplesPerSecond: number;
+  /** Resident memory of the process after the epoch's validation, in MiB (flat from epoch 2 on). */
+  residentMiB: number;
 }
 
 /** Mean |gradient| of each layer's weight at every optimizer step. */

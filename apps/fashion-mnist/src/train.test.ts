@@ -43,6 +43,7 @@ describe("train", () => {
     const [first, second] = result.epochs;
     expect(second.trainLoss).toBeLessThan(first.trainLoss);
     expect(second.testAccuracy).toBeGreaterThan(0.9);
+    expect(second.residentMiB).toBeGreaterThan(10); // the process's resident memory, in MiB
     expect(result.outcome?.accuracy).toBe(second.testAccuracy);
     expect(result.flow.layers).toHaveLength(3);
     for (const series of result.flow.values) {

@@ -100,6 +100,7 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
       testAccuracy: outcome.accuracy,
       seconds,
       samplesPerSecond: seen / seconds,
+      residentMiB: Math.round(process.memoryUsage.rss() / 2 ** 20),
     };
     epochs.push(metrics);
     hooks.onEpochEnd?.(metrics, outcome, model);

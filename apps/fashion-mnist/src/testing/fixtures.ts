@@ -16,6 +16,7 @@ export function fakeEpochs(count: number): EpochMetrics[] {
     testAccuracy: 0.79 + 0.009 * i,
     seconds: 10 + i,
     samplesPerSecond: 6000,
+    residentMiB: 300,
   }));
 }
 
