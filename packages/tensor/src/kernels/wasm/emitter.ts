@@ -70,12 +70,19 @@ export const mul = binary(0x6c);
 export const ltS = binary(0x48);
 export const geS = binary(0x4e);
 export const ne = binary(0x47);
+export const or = binary(0x72);
 /** Adds `step` to an i32 local in place. */
 export const inc = (l: Local, step: Code): Code => set(l, add(get(l), step));
 
 // Scalar f32 memory access
 export const f32Load = (addr: Code, offset = 0): Code => [addr, 0x2a, ...memarg(2, offset)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, ...memarg(2, offset)];
+
+/** memory.copy of `bytes` bytes from `src` to `dst` (bulk memory; the regions may overlap). */
+export const memoryCopy = (dst: Code, src: Code, bytes: Code): Code => [dst, src, bytes, 0xfc, ...uleb(10), 0, 0];
+
+/** memory.fill: sets `bytes` bytes at `dst` to the low byte of `value`. */
+export const memoryFill = (dst: Code, value: Code, bytes: Code): Code => [dst, value, bytes, 0xfc, ...uleb(11), 0];
 
 // SIMD: memory, lanes, f32x4 arithmetic
 export const load = (addr: Code, offset = 0): Code => [addr, simd(0x00), memarg(4, offset)];

@@ -25,6 +25,7 @@ import {
   ltS,
   mul,
   ne,
+  or,
   relaxedMadd,
   set,
   shuffle,
@@ -48,7 +49,8 @@ export const KC = 256;
  *   column-major (element (i,p) at p·ld+i) or row-major (i·ld+p) source;
  * - `pack_b_copy`/`pack_b_transpose`(dst, src, ld, k, n): pack B into NR-column strips from a
  *   row-major (p·ld+j) or column-major (j·ld+p) source;
- * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1): C[i0:i1, j0:j1] = A·B.
+ * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): C[i0:i1, j0:j1] = A·B,
+ *   or += with acc = 1.
  */
 export function addGemm(mod: ModuleBuilder, relaxed: boolean): void {
   const edge = mod.add(...packEdge(), false);
@@ -203,13 +205,13 @@ function microKernel(relaxed: boolean): [FunctionBuilder, Code] {
 }
 
 /**
- * gemm_tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1): computes rows [i0, i1) and
- * columns [j0, j1) of C (row stride ldc) from the packed operands; i0, i1 are multiples of MR
- * (or mPad) and j0, j1 multiples of NR (or nPad).
+ * gemm_tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): computes rows [i0, i1) and
+ * columns [j0, j1) of C (row stride ldc) from the packed operands, adding them to C when acc is
+ * 1; i0, i1 are multiples of MR (or mPad) and j0, j1 multiples of NR (or nPad).
  */
 function tile(micro: number): [FunctionBuilder, Code] {
-  const f = new FunctionBuilder("gemm_tile", Array<"i32">(11).fill("i32"));
-  const [aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1] = f.params;
+  const f = new FunctionBuilder("gemm_tile", Array<"i32">(12).fill("i32"));
+  const [aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc] = f.params;
   const [pc, kc, aPanel, bStrip, jr, ir] = [0, 0, 0, 0, 0, 0].map(() => f.local("i32"));
   const body = forRange(pc, i32(0), get(k), i32(KC),
     set(kc, sub(get(k), get(pc))),
@@ -224,7 +226,7 @@ function tile(micro: number): [FunctionBuilder, Code] {
           add(get(c), mul(add(mul(get(ir), get(ldc)), get(jr)), i32(4))),
           get(kc),
           mul(get(ldc), i32(4)),
-          ne(get(pc), i32(0))))),
+          or(get(acc), ne(get(pc), i32(0)))))),
   );
   return [f, body];
 }

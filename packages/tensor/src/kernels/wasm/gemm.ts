@@ -5,7 +5,7 @@
 import { MR, NR } from "./gemm-code.js";
 import { coreCount, workerThreads } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
-import { type GemmJob, ThreadPool, tileCount } from "./threads.js";
+import { type GemmJob, ThreadPool, runUnit, tileCount } from "./threads.js";
 
 /** A strided float32 matrix: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface F32Matrix {
@@ -54,7 +54,8 @@ export function threadPool(runtime: Runtime, threads: number): ThreadPool | unde
   return pool;
 }
 
-interface Layout {
+/** How copyIn laid a matrix out in module memory. */
+export interface Layout {
   /** Leading dimension in elements. */
   ld: number;
   /** True when element (i, j) is at j·ld + i. */
@@ -62,7 +63,7 @@ interface Layout {
 }
 
 /** Copies a rows x cols matrix to view[at …] densely, keeping whichever of its axes is contiguous. */
-function copyIn(view: Float32Array, at: number, x: F32Matrix, rows: number, cols: number): Layout {
+export function copyIn(view: Float32Array, at: number, x: F32Matrix, rows: number, cols: number): Layout {
   const { data, offset, rowStride, colStride } = x;
   if (cols === 1 || colStride === 1) {
     if (rows === 1 || rowStride === cols) view.set(data.subarray(offset, offset + rows * cols), at);
@@ -80,11 +81,14 @@ function copyIn(view: Float32Array, at: number, x: F32Matrix, rows: number, cols
   return { ld: cols, columnMajor: false };
 }
 
-/** Tile sizes that give every thread several tiles to claim; they never change the values. */
-function tileShape(mPad: number, nPad: number, threads: number): { tileRows: number; tileCols: number } {
+/**
+ * Tile sizes that give every thread several units (tiles of `items` separate products) to claim;
+ * they never change the values.
+ */
+export function tileShape(mPad: number, nPad: number, threads: number, items = 1): { tileRows: number; tileCols: number } {
   let tileRows = Math.min(mPad, 64);
   let tileCols = Math.min(nPad, 256);
-  const count = () => Math.ceil(mPad / tileRows) * Math.ceil(nPad / tileCols);
+  const count = () => items * Math.ceil(mPad / tileRows) * Math.ceil(nPad / tileCols);
   while (count() < 4 * threads && (tileCols > 4 * NR || tileRows > 4 * MR)) {
     if (tileCols > 4 * NR && tileCols >= tileRows) tileCols = Math.ceil(tileCols / 2 / NR) * NR;
     else tileRows = Math.ceil(tileRows / 2 / MR) * MR;
@@ -161,9 +165,9 @@ export function runGemm(runtime: Runtime, call: GemmCall, threads: number, calle
   runtime.fn(bLayout.columnMajor ? "pack_b_transpose" : "pack_b_copy")(bPack, bAt, bLayout.ld, k, n);
   // 3. compute the tiles of C, on the pool when the problem is worth it
   const pool = 2 * m * n * k >= THREAD_MIN_FLOPS ? threadPool(runtime, threads) : undefined;
-  const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...tileShape(mPad, nPad, pool?.size ?? 1) };
-  if (pool !== undefined) pool.run(job, callerJoins);
-  else runTilesHere(runtime, job);
+  const shape = tileShape(mPad, nPad, pool?.size ?? 1);
+  const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...shape, batch: 1, aStep: 0, bStep: 0, cStep: 0, reduce: 0 };
+  runJob(runtime, job, pool, callerJoins);
   copyOut(view, cAt / 4, nPad, call);
 }
 
@@ -181,13 +185,14 @@ function copyOut(view: Float32Array, from: number, nPad: number, { m, n, c, cOff
   }
 }
 
-function runTilesHere(runtime: Runtime, job: GemmJob): void {
-  const tile = runtime.fn("gemm_tile");
-  const { aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols } = job;
-  const colTiles = Math.ceil(nPad / tileCols);
-  for (let t = 0, total = tileCount(job); t < total; t++) {
-    const i0 = Math.floor(t / colTiles) * tileRows;
-    const j0 = (t % colTiles) * tileCols;
-    tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+/** Runs every unit of `job`, on the pool when given, else on this thread. */
+export function runJob(runtime: Runtime, job: GemmJob, pool: ThreadPool | undefined, callerJoins = true): void {
+  if (pool !== undefined) {
+    pool.run(job, callerJoins);
+    return;
   }
+  const tile = runtime.fn("gemm_tile");
+  const fields = [job.aPack, job.bPack, job.c, job.ldc, job.k, job.mPad, job.nPad, job.tileRows, job.tileCols];
+  fields.push(job.batch, job.aStep, job.bStep, job.cStep, job.reduce);
+  for (let t = 0, total = tileCount(job); t < total; t++) runUnit(tile, t, fields);
 }

@@ -3,6 +3,7 @@
 // problem seen and is reused after that. Thread pool: threads.ts; gemm driver: gemm.ts.
 
 import { ModuleBuilder } from "./emitter.js";
+import { addConv } from "./conv-code.js";
 import { addGemm } from "./gemm-code.js";
 import {
   type WasmFunction,
@@ -32,6 +33,7 @@ export interface ModuleOptions {
 export function buildModule(options: ModuleOptions): Uint8Array {
   const mod = new ModuleBuilder({ shared: options.shared, initialPages: 1, maximumPages: MAX_PAGES });
   addGemm(mod, options.relaxed);
+  addConv(mod);
   return mod.toBytes();
 }
 

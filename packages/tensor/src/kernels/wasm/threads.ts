@@ -25,7 +25,12 @@ const TILE_MASK = 0xfffff;
  */
 const SPIN = 20000;
 
-/** One gemm over packed operands, cut into tileRows x tileCols tiles of C. */
+/**
+ * One gemm over packed operands, cut into tileRows x tileCols tiles of C, or a batch of them:
+ * item b reads its packed operands at aPack + b·aStep and bPack + b·bStep and writes C at
+ * c + b·cStep. With `reduce` 1 (and cStep 0) the items' products are summed into one C, each
+ * tile adding the items in order b = 0, 1, …; otherwise every (item, tile) is a unit of work.
+ */
 export interface GemmJob {
   aPack: number;
   bPack: number;
@@ -36,17 +41,42 @@ export interface GemmJob {
   nPad: number;
   tileRows: number;
   tileCols: number;
+  batch: number;
+  aStep: number;
+  bStep: number;
+  cStep: number;
+  reduce: number;
 }
 
-const JOB_FIELDS = ["aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileRows", "tileCols"] as const;
+const JOB_FIELDS = [
+  "aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileRows", "tileCols", "batch", "aStep", "bStep", "cStep", "reduce",
+] as const;
 
-/** The number of tiles a job is cut into. */
+/** The number of units a job is cut into: tiles of C, times the items unless they are reduced. */
 export function tileCount(job: GemmJob): number {
-  return Math.ceil(job.mPad / job.tileRows) * Math.ceil(job.nPad / job.tileCols);
+  const tiles = Math.ceil(job.mPad / job.tileRows) * Math.ceil(job.nPad / job.tileCols);
+  return job.reduce ? tiles : tiles * job.batch;
+}
+
+/** Computes unit t of a job (fields in JOB_FIELDS order); the worker source repeats it: keep in step. */
+export function runUnit(tile: WasmFunction, t: number, f: readonly number[]): void {
+  const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f;
+  const colTiles = Math.ceil(nPad / tileCols);
+  const tiles = Math.ceil(mPad / tileRows) * colTiles;
+  const first = reduce ? 0 : Math.floor(t / tiles);
+  const last = reduce ? batch : first + 1;
+  const u = t % tiles;
+  const i0 = Math.floor(u / colTiles) * tileRows;
+  const j0 = (u % colTiles) * tileCols;
+  const i1 = Math.min(i0 + tileRows, mPad);
+  const j1 = Math.min(j0 + tileCols, nPad);
+  for (let b = first; b < last; b++) {
+    tile(aPack + b * aStep, bPack + b * bStep, c + b * cStep, ldc, k, mPad, nPad, i0, i1, j0, j1, b > first ? 1 : 0);
+  }
 }
 
 /**
- * Claims and computes tiles until none is left. The worker source below repeats this loop in
+ * Claims and computes units until none is left. The worker source below repeats this loop in
  * plain JavaScript; keep the two in step.
  */
 function runTiles(ctl: Int32Array, tile: WasmFunction, id: number): void {
@@ -55,12 +85,9 @@ function runTiles(ctl: Int32Array, tile: WasmFunction, id: number): void {
     const t = claim & TILE_MASK;
     const total = Atomics.load(ctl, TOTAL);
     if (t >= total) return;
-    const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols] = JOB_FIELDS.map((_, i) => Atomics.load(ctl, JOB + i));
+    const fields = JOB_FIELDS.map((_, i) => Atomics.load(ctl, JOB + i));
     if (Atomics.compareExchange(ctl, CLAIM, claim, claim + 1) !== claim) continue;
-    const colTiles = Math.ceil(nPad / tileCols);
-    const i0 = Math.floor(t / colTiles) * tileRows;
-    const j0 = (t % colTiles) * tileCols;
-    tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+    runUnit(tile, t, fields);
     if (id < MAX_STATS) Atomics.add(ctl, STATS + id, 1);
     if (Atomics.add(ctl, DONE, 1) + 1 === total) Atomics.notify(ctl, DONE);
   }
@@ -71,20 +98,32 @@ const { workerData } = require("node:worker_threads");
 const { module, memory, id } = workerData;
 const tile = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm_tile;
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+function runUnit(t, f) {
+  const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f;
+  const colTiles = Math.ceil(nPad / tileCols);
+  const tiles = Math.ceil(mPad / tileRows) * colTiles;
+  const first = reduce ? 0 : Math.floor(t / tiles);
+  const last = reduce ? batch : first + 1;
+  const u = t % tiles;
+  const i0 = Math.floor(u / colTiles) * tileRows;
+  const j0 = (u % colTiles) * tileCols;
+  const i1 = Math.min(i0 + tileRows, mPad);
+  const j1 = Math.min(j0 + tileCols, nPad);
+  for (let b = first; b < last; b++) {
+    tile(aPack + b * aStep, bPack + b * bStep, c + b * cStep, ldc, k, mPad, nPad, i0, i1, j0, j1, b > first ? 1 : 0);
+  }
+}
 function runTiles() {
   for (;;) {
     const claim = Atomics.load(ctl, ${CLAIM});
     const t = claim & ${TILE_MASK};
     const total = Atomics.load(ctl, ${TOTAL});
     if (t >= total) return;
-    const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols] =
-      [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => Atomics.load(ctl, ${JOB} + i));
+    const fields = [];
+    for (let i = 0; i < ${JOB_FIELDS.length}; i++) fields.push(Atomics.load(ctl, ${JOB} + i));
     if (Atomics.compareExchange(ctl, ${CLAIM}, claim, claim + 1) !== claim) continue;
-    const colTiles = Math.ceil(nPad / tileCols);
-    const i0 = Math.floor(t / colTiles) * tileRows;
-    const j0 = (t % colTiles) * tileCols;
     try {
-      tile(aPack, bPack, c, ldc, k, mPad, nPad, i0, Math.min(i0 + tileRows, mPad), j0, Math.min(j0 + tileCols, nPad));
+      runUnit(t, fields);
     } catch {
       Atomics.store(ctl, ${FAILED}, 1);
     }
