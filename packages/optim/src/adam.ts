@@ -1,7 +1,7 @@
 // Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), exactly as
 // torch.optim.Adam and torch.optim.AdamW. The shared machinery is in optimizer.ts.
 
-import type { Tensor } from "@tg/tensor";
+import { fusedAdamState, type Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
 import { adamUpdate, type AdamConstants } from "./adam-kernels.js";
 import {
@@ -83,6 +83,12 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
 
   protected bufferNames(settings: AdamSettings): string[] {
     return settings.amsgrad ? ["expAvg", "expAvgSq", "maxExpAvgSq"] : ["expAvg", "expAvgSq"];
+  }
+
+  // float32 moments go where @tg/tensor's fused step reads them without copying (wasm backend)
+  protected override allocBuffers(like: FloatArray, names: string[]): Record<string, FloatArray> {
+    const fused = like instanceof Float32Array && names.join() === "expAvg,expAvgSq" ? fusedAdamState(like.length) : null;
+    return fused ?? super.allocBuffers(like, names);
   }
 
   protected update(param: FloatArray, grad: FloatArray, state: ParamState): void {

@@ -155,8 +155,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected abstract bufferNames(options: O): string[];
   /** Zero-filled buffers in the parameter's float type (PyTorch keeps state in the parameter's dtype). */
   private initBuffers(like: FloatArray): Record<string, FloatArray> {
+    return this.allocBuffers(like, this.bufferNames(this.options));
+  }
+  /** Zero-filled buffers named `names`, each as long as `like` and of its float type. */
+  protected allocBuffers(like: FloatArray, names: string[]): Record<string, FloatArray> {
     const buffers: Record<string, FloatArray> = {};
-    for (const key of this.bufferNames(this.options)) buffers[key] = allocLike(like);
+    for (const key of names) buffers[key] = allocLike(like);
     return buffers;
   }
   /** Applies one step to a parameter's elements; `state.step` already counts this step. */
@@ -185,7 +189,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         `${where}: state ${index} has buffers [${names.join(", ")}], expected [${expected.join(", ")}]`,
       );
     }
-    const buffers: Record<string, FloatArray> = {};
+    const buffers = this.allocBuffers(paramArray(p), expected);
     for (const key of expected) {
       const t = entry.buffers[key];
       if (!(t instanceof Tensor) || t.shape.join() !== p.shape.join() || t.ndim !== p.ndim) {
@@ -194,9 +198,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           `${where}: buffer ${key} of parameter ${index} has shape ${got}, expected ${formatShape(p.shape)}`,
         );
       }
-      const data = allocLike(paramArray(p));
-      data.set(t.dataSync());
-      buffers[key] = data;
+      buffers[key].set(t.dataSync());
     }
     return { step: entry.step, buffers };
   }

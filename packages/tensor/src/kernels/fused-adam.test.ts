@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fusedAdamF32, getBackend, isWasmAvailable, Rng, setBackend, type FusedAdamConstants } from "../index.js";
+import { fusedAdamF32, fusedAdamState, getBackend, isWasmAvailable, Rng, setBackend, type FusedAdamConstants } from "../index.js";
 
 const f = Math.fround;
 
@@ -49,6 +49,37 @@ describe.skipIf(!isWasmAvailable())("fusedAdamF32", () => {
       expect(got[3]).toEqual(want[3]);
       expect(got[1]).toEqual(arrays(n, n)[1]); // the gradient is only read
     }
+  });
+
+  it("gives the same updates on buffers from fusedAdamState, which it reads in place", () => {
+    setBackend("wasm");
+    for (const n of [1, 6, 1031]) {
+      const state = fusedAdamState(n);
+      if (state === null) throw new Error("fusedAdamState: expected buffers on the wasm backend");
+      expect(Array.from(state.expAvg).every((x) => x === 0) && state.expAvgSq.length === n).toBe(true);
+      const [p, g, m, v] = arrays(n, 5);
+      state.expAvg.set(m);
+      state.expAvgSq.set(v);
+      const want = [p.slice(), g, m.slice(), v.slice()];
+      for (let t = 1; t <= 3; t++) {
+        fusedAdamF32(p, g, state.expAvg, state.expAvgSq, constants(t));
+        reference(want[0], want[1], want[2], want[3], constants(t));
+      }
+      expect(p).toEqual(want[0]);
+      expect(state.expAvg).toEqual(want[2]);
+      expect(state.expAvgSq).toEqual(want[3]);
+    }
+    // two parameters' buffers never overlap
+    const a = fusedAdamState(8);
+    const b = fusedAdamState(8);
+    a?.expAvg.fill(1);
+    expect(b?.expAvg.every((x) => x === 0)).toBe(true);
+  });
+
+  it("makes no buffers on the js backend, and refuses a bad length", () => {
+    setBackend("js");
+    expect(fusedAdamState(8)).toBeNull();
+    expect(() => fusedAdamState(-1)).toThrow(new RangeError("fusedAdamState: expected a length, got -1"));
   });
 
   it("does nothing and returns false on the js backend", () => {

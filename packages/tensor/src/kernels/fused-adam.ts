@@ -25,7 +25,14 @@ import {
   vmul,
   type Code,
 } from "./wasm/emitter.js";
-import { exportedFunction, wasmApi, type WasmFunction, type WasmMemory } from "./wasm/platform.js";
+import {
+  exportedFunction,
+  wasmApi,
+  type WasmApi,
+  type WasmFunction,
+  type WasmMemory,
+  type WasmModule,
+} from "./wasm/platform.js";
 
 /** The per-step constants of one parameter's Adam update (computed by the optimizer). */
 export interface FusedAdamConstants {
@@ -78,29 +85,83 @@ function buildModule(): Uint8Array {
   return mod.toBytes();
 }
 
+/** The compiled kernel bound to one memory. */
 interface Kernel {
   memory: WasmMemory;
   adam: WasmFunction;
 }
 
-let kernel: Kernel | null | undefined;
+/** Where one parameter's step works in a slab: [θ | g | m | v] from `base`, `stride` floats each. */
+interface Region {
+  kernel: Kernel;
+  base: number;
+  stride: number;
+  v: Float32Array;
+}
 
-function getKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  kernel = null;
-  const api = wasmApi();
-  const bytes = buildModule();
-  if (api === undefined || !api.validate(bytes)) return kernel;
-  const memory = new api.Memory({ initial: 1, maximum: 65536 });
-  const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-  kernel = { memory, adam: exportedFunction(instance, "adam") };
-  return kernel;
+let compiled: { api: WasmApi; module: WasmModule } | null | undefined;
+
+/** Binds the kernel to a new memory of `pages` pages (fixed when `fixed`, else growable). */
+function instantiate(pages: number, fixed: boolean): Kernel | null {
+  if (compiled === undefined) {
+    const api = wasmApi();
+    const bytes = buildModule();
+    compiled = api !== undefined && api.validate(bytes) ? { api, module: new api.Module(bytes) } : null;
+  }
+  if (compiled === null) return null;
+  const { api, module } = compiled;
+  const memory = new api.Memory({ initial: pages, maximum: fixed ? pages : 65536 });
+  const instance = new api.Instance(module, { env: { memory } });
+  return { memory, adam: exportedFunction(instance, "adam") };
+}
+
+/** The kernel for arrays that live anywhere: its memory grows to the largest parameter seen. */
+let scratch: Kernel | null | undefined;
+/**
+ * Slabs of fixed size (they never grow, so views into them stay valid) that hold the regions of
+ * fusedAdamState, filled front to back. NOTE: slabs rather than one memory per parameter, because
+ * every WebAssembly memory reserves gigabytes of address space and a model may have hundreds of
+ * parameters.
+ */
+const SLAB_BYTES = 16 << 20;
+let slab: { kernel: Kernel; used: number; size: number } | undefined;
+/** The region of each m array made by fusedAdamState, found by that array. */
+const regions = new WeakMap<Float32Array, Region>();
+
+const lanes = (n: number): number => Math.ceil(n / 4) * 4;
+
+/**
+ * Zeroed m and v buffers for a float32 parameter of `n` elements, placed where fusedAdamF32 reads
+ * them without copying (in WebAssembly memory that never grows, so the arrays stay valid); null
+ * where the wasm backend is not in use. They are ordinary Float32Arrays otherwise.
+ * @example
+ * const state = fusedAdamState(param.length); // { expAvg, expAvgSq } or null
+ */
+export function fusedAdamState(n: number): { expAvg: Float32Array; expAvgSq: Float32Array } | null {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`fusedAdamState: expected a length, got ${n}`);
+  if (!useWasm()) return null;
+  const stride = lanes(n);
+  const bytes = 16 * stride;
+  if (slab === undefined || slab.used + bytes > slab.size) {
+    const size = Math.max(SLAB_BYTES, Math.ceil(bytes / 65536) * 65536);
+    const kernel = instantiate(size / 65536, true);
+    if (kernel === null) return null;
+    slab = { kernel, used: 0, size };
+  }
+  const base = slab.used;
+  slab.used += bytes;
+  const buffer = slab.kernel.memory.buffer;
+  const expAvg = new Float32Array(buffer, base + 8 * stride, n);
+  const expAvgSq = new Float32Array(buffer, base + 12 * stride, n);
+  regions.set(expAvg, { kernel: slab.kernel, base, stride, v: expAvgSq });
+  return { expAvg, expAvgSq };
 }
 
 /**
  * One Adam step over float32 arrays of one length, in place (θ, m and v are updated), on the
  * WebAssembly SIMD backend. Returns false, changing nothing, where that backend is not in use
- * (`setBackend("js")`, or no WebAssembly SIMD), so the caller runs its own loop instead.
+ * (`setBackend("js")`, or no WebAssembly SIMD), so the caller runs its own loop instead. m and v
+ * from fusedAdamState are read in place; other arrays are copied in and out.
  * @example
  * fusedAdamF32(param, grad, expAvg, expAvgSq, { decay: 1 - lr * wd, oneMinusBeta1: 0.1, beta2: 0.999,
  *   oneMinusBeta2: 0.001, stepSize: lr / (1 - 0.9 ** t), bc2Sqrt: Math.sqrt(1 - 0.999 ** t), eps: 1e-8 });
@@ -117,24 +178,34 @@ export function fusedAdamF32(
     throw new RangeError(`fusedAdamF32: arrays of lengths ${param.length}, ${grad.length}, ${m.length}, ${v.length} differ`);
   }
   if (!useWasm()) return false;
-  const kern = getKernel();
-  if (kern === null) return false;
-  // 1. lay the four arrays out side by side, each padded to whole SIMD lanes
-  const stride = Math.ceil(n / 4) * 4;
-  const need = 16 * stride;
-  const have = kern.memory.buffer.byteLength;
-  if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
-  const view = new Float32Array(kern.memory.buffer, 0, 4 * stride);
+  // 1. find or make the region: [θ | g | m | v], each padded to whole SIMD lanes
+  const stride = lanes(n);
+  let region = regions.get(m);
+  const inPlace = region !== undefined && region.v === v;
+  if (region === undefined || !inPlace) {
+    scratch ??= instantiate(1, false);
+    if (scratch === null) return false;
+    const have = scratch.memory.buffer.byteLength;
+    if (16 * stride > have) scratch.memory.grow(Math.ceil((16 * stride - have) / 65536));
+    region = { kernel: scratch, base: 0, stride, v };
+  }
+  const { kernel, base } = region;
+  const view = new Float32Array(kernel.memory.buffer, base, 4 * stride);
   view.set(param, 0);
   view.set(grad, stride);
-  view.set(m, 2 * stride);
-  view.set(v, 3 * stride);
+  if (!inPlace) {
+    view.set(m, 2 * stride);
+    view.set(v, 3 * stride);
+  }
   // 2. run the loop; the padding lanes compute on leftovers and are never read back
   const { decay, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bc2Sqrt, eps } = k;
-  kern.adam(0, 4 * stride, 8 * stride, 12 * stride, 4 * stride, decay, oneMinusBeta1, beta2, oneMinusBeta2, -stepSize, bc2Sqrt, eps);
-  // 3. copy the updated θ, m and v back
+  const [pAt, gAt, mAt, vAt] = [0, 4, 8, 12].map((f) => base + f * stride);
+  kernel.adam(pAt, gAt, mAt, vAt, 4 * stride, decay, oneMinusBeta1, beta2, oneMinusBeta2, -stepSize, bc2Sqrt, eps);
+  // 3. copy the updated θ (and m and v, unless they live there) back
   param.set(view.subarray(0, n));
-  m.set(view.subarray(2 * stride, 2 * stride + n));
-  v.set(view.subarray(3 * stride, 3 * stride + n));
+  if (!inPlace) {
+    m.set(view.subarray(2 * stride, 2 * stride + n));
+    v.set(view.subarray(3 * stride, 3 * stride + n));
+  }
   return true;
 }
