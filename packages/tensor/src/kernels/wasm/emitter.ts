@@ -71,10 +71,17 @@ export const ltS = binary(0x48);
 export const geS = binary(0x4e);
 export const ne = binary(0x47);
 export const or = binary(0x72);
+export const shrU = binary(0x76);
 /** Adds `step` to an i32 local in place. */
 export const inc = (l: Local, step: Code): Code => set(l, add(get(l), step));
 
-// Scalar f32 memory access
+// Scalar f32 comparisons and select (`a` where cond is non-zero, else `b`)
+export const fgt = binary(0x5e);
+export const fne = binary(0x5c);
+export const select = (a: Code, b: Code, cond: Code): Code => [a, b, cond, 0x1b];
+
+// Scalar memory access
+export const i32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x36, ...memarg(2, offset)];
 export const f32Load = (addr: Code, offset = 0): Code => [addr, 0x2a, ...memarg(2, offset)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, ...memarg(2, offset)];
 
@@ -101,6 +108,19 @@ export const shuffle = (a: Code, b: Code, lanes: readonly number[]): Code => [
 const simdBinary = (op: number) => (a: Code, b: Code): Code => [a, b, simd(op)];
 export const vadd = simdBinary(0xe4);
 export const vmul = simdBinary(0xe6);
+/** f32x4 lane comparisons (all-ones lanes where true). */
+export const vgt = simdBinary(0x44);
+export const vne = simdBinary(0x42);
+export const vor = simdBinary(0x50);
+export const i32x4Add = simdBinary(0xae);
+export const i32x4Splat = (a: Code): Code => [a, simd(0x11)];
+/** v128.const from four i32 lanes. */
+export const i32x4Const = (lanes: readonly number[]): Code => [
+  simd(0x0c),
+  lanes.flatMap((v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]),
+];
+/** Bits of `a` where `mask` is set, of `b` elsewhere. */
+export const bitselect = (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)];
 /** Relaxed-SIMD multiply-add a·b + c (fused where the hardware has FMA). */
 export const relaxedMadd = (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)];
 

@@ -5,6 +5,7 @@
 import { ModuleBuilder } from "./emitter.js";
 import { addConv } from "./conv-code.js";
 import { addGemm } from "./gemm-code.js";
+import { addPool } from "./pool-code.js";
 import {
   type WasmFunction,
   type WasmInstance,
@@ -34,6 +35,7 @@ export function buildModule(options: ModuleOptions): Uint8Array {
   const mod = new ModuleBuilder({ shared: options.shared, initialPages: 1, maximumPages: MAX_PAGES });
   addGemm(mod, options.relaxed);
   addConv(mod);
+  addPool(mod);
   return mod.toBytes();
 }
 
