@@ -4,8 +4,9 @@
 
 import type { DType, TypedArray } from "../dtype.js";
 import { broadcastStrides, type Shape } from "../shape.js";
-import { emptyStorage, isContiguous, type Storage } from "../storage.js";
+import { emptyStorage, isContiguous, makeStorage, type Storage } from "../storage.js";
 import { RowIterator } from "./iter.js";
+import { simdRelu, simdReluBackward } from "./simd-elementwise.js";
 
 /** A function of one element. */
 export type UnaryFn = (x: number) => number;
@@ -30,6 +31,9 @@ export function mapUnary(
   const out = emptyStorage(dtype, x.shape);
   const o = out.data;
   const a = x.data;
+  if (kind === "relu" && o instanceof Float32Array && a instanceof Float32Array && isContiguous(x)) {
+    if (simdRelu(a.subarray(x.offset, x.offset + x.size), o)) return out;
+  }
   const it = new RowIterator(x.shape, [x.strides, out.strides], [x.offset, 0]);
   const n = it.rowLength;
   const sa = it.rowStrides[0];
@@ -183,8 +187,10 @@ export function reluBackward(g: Storage, x: Storage): Storage {
   const xd = x.data;
   if (gd instanceof Float32Array && xd instanceof Float32Array && isContiguous(g) && isContiguous(x)) {
     const n = g.size;
-    const out = emptyStorage("float32", g.shape);
-    const o = new Int32Array(out.data.buffer, out.data.byteOffset, n);
+    const od = new Float32Array(n);
+    const out = makeStorage(od, "float32", g.shape);
+    if (simdReluBackward(gd.subarray(g.offset, g.offset + n), xd.subarray(x.offset, x.offset + n), od)) return out;
+    const o = new Int32Array(od.buffer, 0, n);
     const gb = new Int32Array(gd.buffer, gd.byteOffset + 4 * g.offset, n);
     for (let i = 0, ix = x.offset; i < n; i++, ix++) o[i] = gb[i] & -!(xd[ix] <= 0);
     return out;
