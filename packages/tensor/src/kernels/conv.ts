@@ -198,6 +198,26 @@ export function conv2dWeightGrad(
   return makeStorage(out, dtype, shape);
 }
 
+/**
+ * The gradient of conv2d's output with respect to its bias: G summed over the batch and the
+ * positions, per channel (each image's channel sum in float64, then the images in order).
+ */
+export function conv2dBiasGrad(grad: Storage, g: WindowGeometry, dtype: DType): Storage {
+  const gd = contiguousData(grad);
+  const p = g.oh * g.ow;
+  const acc = new Float64Array(g.o);
+  for (let img = 0, i = 0; img < g.n; img++) {
+    for (let oc = 0; oc < g.o; oc++) {
+      let s = 0;
+      for (const end = i + p; i < end; i++) s += gd[i];
+      acc[oc] += s;
+    }
+  }
+  const out = allocate(dtype, g.o);
+  out.set(acc);
+  return makeStorage(out, dtype, [g.o]);
+}
+
 /** The gradient of conv2d's output with respect to its input: col2im(Wᵀ·G[img]) per image. */
 export function conv2dInputGrad(
   grad: Storage,

@@ -136,7 +136,8 @@ const conv2dOp = defineOp<ConvAttrs, WindowAttrs>({
     const dx = x.requiresGrad
       ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
       : null;
-    return [dx, dw, bias?.requiresGrad ? g.sum(geo.unbatched ? [1, 2] : [0, 2, 3]) : null];
+    const db = bias?.requiresGrad ? new Tensor(kernels.conv2dBiasGrad(g.storage, geo, g.dtype)) : null;
+    return [dx, dw, db];
   },
 });
 
