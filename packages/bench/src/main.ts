@@ -12,7 +12,7 @@ import { wasmInfo } from "@tg/tensor";
 import { writeInputs } from "./cases.js";
 import { describeMachine } from "./machine.js";
 import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
-import { benchmarksMarkdown } from "./report.js";
+import { benchmarksMarkdown, replaceBenchSection, summaryMarkdown } from "./report.js";
 import { type Result, parseResults } from "./results.js";
 
 const option = (name: string): string[] | undefined =>
@@ -84,3 +84,8 @@ const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") :
 const markdown = benchmarksMarkdown(machine, results, notes, analysis);
 writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
 process.stdout.write(markdown);
+// the root README shows the tables of a complete run only
+if (only === undefined && option("benches") === undefined) {
+  const readme = fileURLToPath(new URL("../../../README.md", import.meta.url));
+  writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, results)));
+}

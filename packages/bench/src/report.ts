@@ -148,3 +148,25 @@ export function benchmarksMarkdown(machine: Machine, results: Result[], notes: s
     analysis,
   ].join("\n");
 }
+
+/** The tables alone, with the machine, for the root README (between its bench markers). */
+export function summaryMarkdown(machine: Machine, results: Result[]): string {
+  return [
+    `Measured by \`pnpm bench\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; float32 matmul in GFLOPS (higher is better):`,
+    "",
+    ...matmulMarkdown(matmulTable(results)),
+    "",
+    ...trainingMarkdown(results),
+    "Notes, targets and where the time goes: [BENCHMARKS.md](BENCHMARKS.md).",
+  ].join("\n");
+}
+
+/** `readme` with the text between its `<!-- bench:start -->` and `<!-- bench:end -->` lines replaced. */
+export function replaceBenchSection(readme: string, section: string): string {
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`bench: README.md lacks the ${start} … ${end} lines`);
+  return `${readme.slice(0, i + start.length)}\n\n${section}\n\n${readme.slice(j)}`;
+}
