@@ -3,7 +3,7 @@
 
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { contiguousStrides, sizeOf, type Shape } from "../shape.js";
-import { makeStorage, type Storage } from "../storage.js";
+import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 import { RowIterator } from "./iter.js";
 
@@ -42,6 +42,12 @@ export function reduce(
   // a max into 0, and float32 partial sums would lose precision
   const acc = new Float64Array(sizeOf(reducedShape(x.shape, dims, false)));
   if (kind !== "sum") acc.fill(kind === "max" ? -Infinity : Infinity);
+  if (kind === "sum" && isContiguous(x) && dims.every((d, i) => d === i)) {
+    // summing over leading dims of contiguous data (a bias gradient): whole rows into acc, in the
+    // same order as the general walk below
+    sumLeadingRows(x.data, x.offset, x.size / Math.max(acc.length, 1), acc);
+    return finish(acc, x, dims, keepdim, dtype);
+  }
   const it = new RowIterator(x.shape, [x.strides, outputStrides(x.shape, dims)], [x.offset, 0]);
   const n = it.rowLength;
   const [sx, so] = it.rowStrides;
@@ -67,6 +73,19 @@ export function reduce(
         if (a[ix] < acc[io] || a[ix] !== a[ix]) acc[io] = a[ix];
     }
   }
+  return finish(acc, x, dims, keepdim, dtype);
+}
+
+/** acc[j] += a[offset + r·n + j] for every row r, rows in order. */
+function sumLeadingRows(a: TypedArray, offset: number, rows: number, acc: Float64Array): void {
+  const n = acc.length;
+  for (let r = 0, base = offset; r < rows; r++, base += n) {
+    for (let j = 0; j < n; j++) acc[j] += a[base + j];
+  }
+}
+
+/** The accumulator rounded once into a fresh storage of `dtype` and the reduced shape. */
+function finish(acc: Float64Array, x: Storage, dims: readonly number[], keepdim: boolean, dtype: DType): Storage {
   const out = allocate(dtype, acc.length);
   out.set(acc);
   return makeStorage(out, dtype, reducedShape(x.shape, dims, keepdim));

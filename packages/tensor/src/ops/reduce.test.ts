@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Tensor, tensor, TensorError } from "../index.js";
+import { Rng, Tensor, tensor, TensorError } from "../index.js";
 
 const x = tensor([
   [1, 5, 3],
@@ -32,6 +32,16 @@ describe("sum and mean", () => {
     expect(x.transpose(0, 1).sum(1).toArray()).toEqual([5, 7, 9]);
     expect(cube.permute(2, 0, 1).sum(-1).toArray()).toEqual(cube.sum(1).transpose(0, 1).toArray());
     expect(tensor([1, 2]).expand([3, 2]).sum(0).toArray()).toEqual([3, 6]);
+  });
+
+  it("sum leading dims of contiguous data (a bias gradient) exactly as the general walk does", () => {
+    const base = Tensor.randn([3, 4, 5], { rng: new Rng(2) });
+    const x = base.slice(0, 1, 3); // contiguous, at an offset
+    // dims [1, 0] take the general walk over the same rows in the same order
+    expect(x.sum([0, 1]).toArray()).toEqual(x.sum([1, 0]).toArray());
+    expect(x.sum(0).toArray()).toEqual(x.permute(1, 2, 0).sum(-1).toArray());
+    expect(x.sum([0, 1], true).shape).toEqual([1, 1, 5]);
+    expect(Tensor.zeros([0, 3]).sum(0).toArray()).toEqual([0, 0, 0]);
   });
 
   it("handle 0-d and empty tensors as PyTorch does", () => {
