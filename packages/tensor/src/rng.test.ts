@@ -68,6 +68,16 @@ describe("Rng", () => {
     expect(a.fillUniform(new Float64Array(0))).toHaveLength(0);
   });
 
+  it("fills 32-bit draws equal to repeated nextUint32() calls, and continues the stream", () => {
+    const a = new Rng(11);
+    const b = new Rng(11);
+    const filled = a.fillUint32(new Uint32Array(1001));
+    for (let i = 0; i < filled.length; i++) expect(filled[i]).toBe(b.nextUint32());
+    expect(a.uniform()).toBe(b.uniform());
+    // @ts-expect-error: an Int32Array, as plain JavaScript could pass
+    expect(() => a.fillUint32(new Int32Array(2))).toThrow(/Rng.fillUint32: expected a Uint32Array/);
+  });
+
   it("refuses to fill anything but a Float64Array", () => {
     const rng = new Rng(0);
     // @ts-expect-error: a Float32Array, as plain JavaScript could pass

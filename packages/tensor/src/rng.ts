@@ -58,6 +58,37 @@ export class Rng {
   }
 
   /**
+   * Fills `out` with the next 32-bit draws: the same numbers, in the same order, as calling
+   * `nextUint32()` `out.length` times (dropout draws its mask this way, one draw per element).
+   * @example
+   * const bits = new Rng(0).fillUint32(new Uint32Array(4));
+   */
+  fillUint32(out: Uint32Array): Uint32Array {
+    if (!(out instanceof Uint32Array)) throw new TensorError("Rng.fillUint32: expected a Uint32Array");
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0, n = out.length; i < n; i++) {
+      // nextUint32, inlined
+      const r = Math.imul(s1, 5);
+      out[i] = Math.imul((r << 7) | (r >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
+  /**
    * Fills `out` with uniform draws in [0, 1): the same numbers, in the same order, as calling
    * `uniform()` `out.length` times, generated in one tight loop (dropout draws a mask this way).
    * @example

@@ -8,6 +8,7 @@ import { defineOp } from "../autograd/op.js";
 import { contiguousData } from "../kernels/copy.js";
 import { emptyStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
+import type { TypedArray } from "../dtype.js";
 
 /** exp(x) / Σ exp(x) along `dim`, shifted by the max so logits of ±1000 stay finite. */
 export function softmax(x: Tensor, dim: number): Tensor {
@@ -37,8 +38,8 @@ interface DropoutAttrs {
   mask?: Storage;
 }
 
-/** Uniform draws for the mask, made a block at a time (working memory, never handed out). */
-const draws = new Float64Array(4096);
+/** 32-bit draws for the mask, made a block at a time (working memory, never handed out). */
+const draws = new Uint32Array(4096);
 
 // out = x · mask, with mask = 1/(1-p) where the element's uniform draw is ≥ p, else 0; the forward
 // keeps the mask for the backward, which is g · mask
@@ -55,14 +56,14 @@ const dropoutOp = defineOp<DropoutAttrs>({
     const p = attrs.p;
     const scale = p === 1 ? 0 : 1 / (1 - p);
     const kept = dtype === "float32" ? Math.fround(scale) : scale; // as the mask stores it
+    // an element is dropped when its draw is below p·2³², so with probability p (to 2⁻³²)
+    const threshold = p * 4294967296;
+    const f32 = m instanceof Float32Array && o instanceof Float32Array && xd instanceof Float32Array;
     for (let start = 0; start < m.length; start += draws.length) {
       const end = Math.min(m.length, start + draws.length);
-      attrs.rng.fillUniform(end - start === draws.length ? draws : draws.subarray(0, end - start));
-      for (let i = start; i < end; i++) {
-        const f = kept * +(draws[i - start] >= p); // branch-free: p is often 0.3
-        m[i] = f;
-        o[i] = xd[i] * f;
-      }
+      attrs.rng.fillUint32(end - start === draws.length ? draws : draws.subarray(0, end - start));
+      if (f32) maskBlockF32(xd, m, o, start, end, kept, threshold);
+      else maskBlock(xd, m, o, start, end, kept, threshold);
     }
     attrs.mask = mask;
     return out;
@@ -70,10 +71,28 @@ const dropoutOp = defineOp<DropoutAttrs>({
   backward: (g, _inputs, _out, { mask }) => [mask ? g.mul(new Tensor(mask)) : null],
 });
 
+/** m[i] = kept where draw i ≥ threshold, else 0, and o[i] = x[i]·m[i], for i in [start, end). */
+function maskBlock(x: TypedArray, m: TypedArray, o: TypedArray, start: number, end: number, kept: number, threshold: number): void {
+  for (let i = start; i < end; i++) {
+    const f = kept * +(draws[i - start] >= threshold); // branch-free: p is often 0.3
+    m[i] = f;
+    o[i] = x[i] * f;
+  }
+}
+
+/** maskBlock for float32 arrays only, so that V8 compiles it for one array type (2-3x faster). */
+function maskBlockF32(x: Float32Array, m: Float32Array, o: Float32Array, start: number, end: number, kept: number, threshold: number): void {
+  for (let i = start; i < end; i++) {
+    const f = kept * +(draws[i - start] >= threshold);
+    m[i] = f;
+    o[i] = x[i] * f;
+  }
+}
+
 /**
  * Zeroes each element with probability `p` and scales the rest by 1/(1-p) while `training`
  * (inverted dropout, as `torch.nn.functional.dropout`); returns `x` unchanged otherwise. One
- * uniform draw per element, in order, from `rng` (the global generator by default).
+ * 32-bit draw per element, in order, from `rng` (the global generator by default).
  */
 export function dropout(x: Tensor, p: number, training: boolean, opts: { rng?: Rng } = {}): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
