@@ -1,4 +1,4 @@
-import { Rng, Tensor } from "@tg/tensor";
+import { Rng, Tensor, tensor } from "@tg/tensor";
 import { describe, expect, it } from "vitest";
 import { evaluate } from "./evaluate.js";
 import { buildModel, countParameters, watchedLayers } from "./models.js";
@@ -97,5 +97,11 @@ describe("evaluate and meanAbsGrad", () => {
     expect(meanAbsGrad(w)).toBe(0);
     w.grad = Tensor.full([2], -3).add(Tensor.arange(2));
     expect(meanAbsGrad(w)).toBe(2.5);
+    // a gradient that is a view: a row slice at an offset, and a transpose
+    const m = Tensor.zeros([2, 2], { requiresGrad: true });
+    m.grad = Tensor.arange(8).reshape([4, 2]).slice(0, 2, 4).neg();
+    expect(meanAbsGrad(m)).toBe((4 + 5 + 6 + 7) / 4);
+    m.grad = tensor([[1, -2], [3, -4]]).transpose(0, 1);
+    expect(meanAbsGrad(m)).toBe(2.5);
   });
 });

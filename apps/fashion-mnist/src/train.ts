@@ -116,11 +116,14 @@ export function makeOptimizer(settings: Pick<TrainSettings, "optimizer" | "lr" |
 
 /** The mean absolute value of a parameter's gradient (0 when it has none yet). */
 export function meanAbsGrad(weight: Tensor): number {
-  if (weight.grad === null) return 0;
-  const g = weight.grad.dataSync();
+  const grad = weight.grad;
+  if (grad === null || grad.size === 0) return 0;
+  // read a contiguous gradient where it lies (dataSync would copy it, every step)
+  const { data, offset } = grad.storage;
+  const g = grad.isContiguous() ? data.subarray(offset, offset + grad.size) : grad.dataSync();
   let sum = 0;
   for (let i = 0; i < g.length; i++) sum += Math.abs(g[i]);
-  return g.length === 0 ? 0 : sum / g.length;
+  return sum / g.length;
 }
 
 function nextTick(): Promise<void> {

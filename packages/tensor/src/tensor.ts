@@ -17,7 +17,7 @@ import * as nn from "./ops/nn.js";
 import * as red from "./ops/reduce.js";
 import type { Rng } from "./rng.js";
 import { broadcastShapes, broadcastStrides, formatShape, shapesEqual, type Shape } from "./shape.js";
-import { view, type Storage } from "./storage.js";
+import { isContiguous as isContiguousStorage, view, type Storage } from "./storage.js";
 
 /** A nested JS array of numbers, as `tensor()` takes and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
@@ -69,6 +69,13 @@ export class Tensor {
   /** The number of elements. */
   get size(): number {
     return this.storage.size;
+  }
+  /**
+   * True when the elements lie in row-major order without gaps (`torch.Tensor.is_contiguous`):
+   * then `storage.data` holds them from `storage.offset` on, `size` in a row.
+   */
+  isContiguous(): boolean {
+    return isContiguousStorage(this.storage);
   }
   /**
    * The gradient accumulated by `backward()`, for leaves that require grad. Assignable: `null`

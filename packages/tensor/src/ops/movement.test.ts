@@ -274,3 +274,15 @@ describe("clone", () => {
     expect(a.grad?.toArray()).toEqual([3, 3]);
   });
 });
+
+describe("isContiguous", () => {
+  it("is true for fresh tensors and row slices, false for transposes, expands and column slices", () => {
+    const x = Tensor.arange(12).reshape([3, 4]);
+    expect(x.isContiguous()).toBe(true);
+    expect(x.slice(0, 1, 3).isContiguous()).toBe(true);
+    expect(x.transpose(0, 1).isContiguous()).toBe(false);
+    expect(x.slice(1, 0, 2).isContiguous()).toBe(false);
+    expect(Tensor.ones([1, 4]).expand([3, 4]).isContiguous()).toBe(false);
+    expect(x.transpose(0, 1).reshape([12]).isContiguous()).toBe(true); // a copy
+  });
+});
