@@ -30,14 +30,23 @@ export function promoteScalar(dtype: DType, x: number): DType {
 
 /** A zero-filled typed array of `size` elements for `dtype`. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(size);
-    case "float64":
-      return new Float64Array(size);
-    case "int32":
-      return new Int32Array(size);
-  }
+  const data = dtype === "float32" ? new Float32Array(size) : dtype === "float64" ? new Float64Array(size) : new Int32Array(size);
+  fresh?.add(data);
+  return data;
+}
+
+/** Arrays made by `allocate` while the autograd engine runs a backward pass (see trackFresh). */
+let fresh: WeakSet<TypedArray> | null = null;
+
+/**
+ * Makes `allocate` record every array it creates into `set` (null stops it) and returns the set
+ * recorded into before, so that calls nest. The engine uses it to tell a gradient computed in its
+ * own pass, which nothing else can hold, from one that may be shared.
+ */
+export function trackFresh(set: WeakSet<TypedArray> | null): WeakSet<TypedArray> | null {
+  const before = fresh;
+  fresh = set;
+  return before;
 }
 
 /** The dtype whose storage `data` is. */

@@ -199,3 +199,48 @@ describe("noGrad and detach", () => {
     expect(x.grad?.toArray()).toEqual([2, 2]);
   });
 });
+
+describe("leaf gradients own their memory", () => {
+  const shares = (a: Tensor, b: Tensor): boolean => a.storage.data.buffer === b.storage.data.buffer;
+
+  it("gives two leaves of one add separate gradients", () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    a.mul(b).add(b.mul(a)).backward(tensor([1, 1]));
+    const c = tensor([1, 2], { requiresGrad: true });
+    const d = tensor([3, 4], { requiresGrad: true });
+    c.add(d).backward(tensor([5, 6]));
+    expect(shares(c.grad!, d.grad!)).toBe(false);
+    c.grad!.storage.data[0] = 100;
+    expect(d.grad!.toArray()).toEqual([5, 6]);
+  });
+
+  it("copies a gradient an op's backward returns from elsewhere, and the gradient passed in", () => {
+    const constant = tensor([7, 8]);
+    const passThrough = defineOp<undefined>({
+      name: "constantGradient",
+      check: () => undefined,
+      forward: ([x]) => x,
+      backward: () => [constant],
+    });
+    const x = tensor([1, 2], { requiresGrad: true });
+    passThrough([x], undefined).backward(tensor([1, 1]));
+    expect(x.grad!.toArray()).toEqual([7, 8]);
+    expect(shares(x.grad!, constant)).toBe(false);
+    const y = tensor([1, 2], { requiresGrad: true });
+    const g = tensor([3, 4]);
+    y.backward(g);
+    expect(shares(y.grad!, g)).toBe(false);
+  });
+
+  it("keeps a gradient computed in the pass without copying, and its values right", () => {
+    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor([[1, 0], [0, 1], [1, 1]]);
+    x.matmul(w).sum().backward();
+    expect(w.grad!.toArray()).toEqual([[2, 2], [2, 2]]);
+    const v = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const r = v.reshape([4]);
+    v.mul(2).reshape([4]).add(r).sum().backward();
+    expect(v.grad!.toArray()).toEqual([[3, 3], [3, 3]]);
+  });
+});

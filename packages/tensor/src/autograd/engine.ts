@@ -7,7 +7,8 @@ import { castStorage } from "../kernels/copy.js";
 import { mapBinary } from "../kernels/elementwise.js";
 import { reduce } from "../kernels/reduce.js";
 import { formatShape, shapesEqual, type Shape } from "../shape.js";
-import { makeStorage, type Storage } from "../storage.js";
+import { trackFresh, type TypedArray } from "../dtype.js";
+import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 
@@ -21,54 +22,76 @@ export function backward(root: Tensor, grad?: Tensor): void {
   const grads = new Map<Tensor, Storage>();
   const leafGrads: [Tensor, Storage][] = [];
   grads.set(root, castStorage(grad ? grad.storage : Tensor.onesLike(root).storage, root.dtype));
-  noGrad(() => {
-    for (const t of reverseTopologicalOrder(root)) {
-      const g = grads.get(t);
-      grads.delete(t); // free each gradient as soon as it has been passed on
-      if (g === undefined) continue;
-      const node = t.node;
-      if (node === null) {
-        leafGrads.push([t, g]);
-        continue;
-      }
-      const inputGrads = node.backward(new Tensor(g), t);
-      node.inputs.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (!input.requiresGrad || !gi) return;
-        const reduced = sumToShape(`${node.name}.backward`, gi.storage, input.shape, i);
-        const typed = reduced.dtype === input.dtype ? reduced : castStorage(reduced, input.dtype);
-        const previous = grads.get(input);
-        grads.set(input, previous ? accumulate(previous, typed) : typed);
-      });
-    }
-  });
+  const computed = new WeakSet<TypedArray>();
+  const outer = trackFresh(computed);
+  try {
+    noGrad(() => walk(root, grads, leafGrads));
+  } finally {
+    trackFresh(outer);
+  }
+  // a leaf takes a gradient computed in this pass as its own when it is dense and no other leaf
+  // got it (`add` passes g to both sides); anything else (a view, a broadcast, a tensor an op's
+  // backward returned from elsewhere) is copied, so a .grad never shares memory
+  const handedOut = new Set<TypedArray>();
   for (const [leaf, g] of leafGrads) {
-    // a fresh contiguous tensor: g may be a view of another gradient or of a broadcast
-    leaf.grad = leaf.grad
-      ? new Tensor(accumulate(leaf.grad.storage, g))
-      : new Tensor(castStorage(g, leaf.dtype));
+    if (leaf.grad) {
+      leaf.grad = new Tensor(accumulate(leaf.grad.storage, g));
+    } else if (g.dtype === leaf.dtype && ownsExactly(g) && computed.has(g.data) && !handedOut.has(g.data)) {
+      leaf.grad = new Tensor(g);
+    } else {
+      leaf.grad = new Tensor(castStorage(g, leaf.dtype));
+    }
+    handedOut.add(leaf.grad.storage.data);
+  }
+}
+
+/** True when `s` is contiguous and its data holds exactly its elements, from index 0. */
+function ownsExactly(s: Storage): boolean {
+  return s.offset === 0 && s.data.length === s.size && isContiguous(s);
+}
+
+/** Runs every node's backward from `root` back, collecting the leaves' gradients in `leafGrads`. */
+function walk(root: Tensor, grads: Map<Tensor, Storage>, leafGrads: [Tensor, Storage][]): void {
+  for (const t of reverseTopologicalOrder(root)) {
+    const g = grads.get(t);
+    grads.delete(t); // free each gradient as soon as it has been passed on
+    if (g === undefined) continue;
+    const node = t.node;
+    if (node === null) {
+      leafGrads.push([t, g]);
+      continue;
+    }
+    const inputGrads = node.backward(new Tensor(g), t);
+    node.inputs.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (!input.requiresGrad || !gi) return;
+      const reduced = sumToShape(`${node.name}.backward`, gi.storage, input.shape, i);
+      const typed = reduced.dtype === input.dtype ? reduced : castStorage(reduced, input.dtype);
+      const previous = grads.get(input);
+      grads.set(input, previous ? accumulate(previous, typed) : typed);
+    });
   }
 }
 
 function checkArguments(root: Tensor, grad: Tensor | undefined): void {
   if (!root.requiresGrad) {
-    throw new TensorError(
-      "backward: the tensor does not require grad and has no graph to differentiate",
-    );
+  throw new TensorError(
+    "backward: the tensor does not require grad and has no graph to differentiate",
+  );
   }
   const shape = formatShape(root.shape);
   if (grad === undefined && root.size !== 1) {
-    throw new TensorError(
-      `backward: output has shape ${shape}; pass a gradient of that shape or reduce to a scalar`,
-    );
+  throw new TensorError(
+    `backward: output has shape ${shape}; pass a gradient of that shape or reduce to a scalar`,
+  );
   }
   if (grad !== undefined && !(grad instanceof Tensor)) {
-    throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
+  throw new TensorError(`backward: the gradient must be a tensor, got ${typeof grad}`);
   }
   if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
-    throw new TensorError(
-      `backward: gradient has shape ${formatShape(grad.shape)}, expected ${shape}`,
-    );
+  throw new TensorError(
+    `backward: gradient has shape ${formatShape(grad.shape)}, expected ${shape}`,
+  );
   }
 }
 
