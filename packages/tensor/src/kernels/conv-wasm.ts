@@ -7,7 +7,9 @@
 import type { TypedArray } from "../dtype.js";
 import type { Storage } from "../storage.js";
 import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "./conv.js";
+import { contiguousData } from "./copy.js";
 import { columnMajor, rowMajor, wasmGemmBatch } from "./wasm/batch.js";
+import { unitConvForward, unitConvWeightGrad } from "./wasm/conv-units.js";
 import { getRuntime } from "./wasm/runtime.js";
 
 /** Sizes of the wide layout: padded plane hp×wp and p wide positions per channel. */
@@ -104,6 +106,9 @@ export function wasmConv2d(
   const a = { shared: { data: wd, offset: 0, rowStride: k, colStride: 1 } };
   const image = g.o * g.oh * g.ow;
   if (g.sh === 1 && g.sw === 1) {
+    const xd = contiguousData(x);
+    const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
+    if (xd instanceof Float32Array && unitConvForward(xd, wd, b, g, od)) return;
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,
@@ -166,6 +171,8 @@ export function wasmConv2dWeightGrad(
   const k = g.c * g.kh * g.kw;
   const acc = new Float32Array(g.o * k);
   if (g.sh === 1 && g.sw === 1) {
+    const xd = contiguousData(x);
+    if (xd instanceof Float32Array && unitConvWeightGrad(gd, xd, g, acc)) return acc;
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,

@@ -21,16 +21,16 @@ import {
 } from "./emitter.js";
 
 /**
- * Adds to `mod`:
+ * Adds to `mod` (and returns spread_rows' index):
  * - `unfold_wide`(dst, src, c, kh, kw, rowBytes, planeBytes, rowLength): for every channel ci and
  *   kernel offset (i, j) in that order, copies rowLength bytes from
  *   src + ci·planeBytes + i·rowBytes + 4·j to the next row at dst;
  * - `spread_rows`(dst, src, rows, length, dstStride, srcStride): copies `rows` rows of `length`
  *   bytes from stride srcStride to stride dstStride, zeroing the gap after each row but the last.
  */
-export function addConv(mod: ModuleBuilder): void {
+export function addConv(mod: ModuleBuilder): { spreadRows: number } {
   mod.add(...unfoldWide());
-  mod.add(...spreadRows());
+  return { spreadRows: mod.add(...spreadRows()) };
 }
 
 function unfoldWide(): [FunctionBuilder, Code] {

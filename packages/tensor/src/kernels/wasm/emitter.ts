@@ -79,8 +79,11 @@ export const inc = (l: Local, step: Code): Code => set(l, add(get(l), step));
 export const fgt = binary(0x5e);
 export const fne = binary(0x5c);
 export const select = (a: Code, b: Code, cond: Code): Code => [a, b, cond, 0x1b];
+/** Scalar f32 addition. */
+export const fadd = binary(0x92);
 
 // Scalar memory access
+export const i32Load = (addr: Code, offset = 0): Code => [addr, 0x28, ...memarg(2, offset)];
 export const i32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x36, ...memarg(2, offset)];
 export const f32Load = (addr: Code, offset = 0): Code => [addr, 0x2a, ...memarg(2, offset)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, ...memarg(2, offset)];

@@ -52,14 +52,21 @@ export const KC = 256;
  * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): C[i0:i1, j0:j1] = A·B,
  *   or += with acc = 1.
  */
-export function addGemm(mod: ModuleBuilder, relaxed: boolean): void {
+export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
   const edge = mod.add(...packEdge(), false);
+  const packs: number[] = [];
   for (const [name, width] of [["a", MR], ["b", NR]] as const) {
-    mod.add(...packCopy(`pack_${name}_copy`, width, edge));
-    mod.add(...packTranspose(`pack_${name}_transpose`, width, edge));
+    packs.push(mod.add(...packCopy(`pack_${name}_copy`, width, edge)));
+    packs.push(mod.add(...packTranspose(`pack_${name}_transpose`, width, edge)));
   }
   const micro = mod.add(...microKernel(relaxed), false);
-  mod.add(...tile(micro));
+  return { packATranspose: packs[1], tile: mod.add(...tile(micro)) };
+}
+
+/** Function indices of the gemm kernels that other kernels of the module call. */
+export interface GemmIndices {
+  packATranspose: number;
+  tile: number;
 }
 
 /**

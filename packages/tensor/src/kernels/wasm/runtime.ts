@@ -4,6 +4,7 @@
 
 import { ModuleBuilder } from "./emitter.js";
 import { addConv } from "./conv-code.js";
+import { addConvUnits } from "./conv-unit-code.js";
 import { addGemm } from "./gemm-code.js";
 import { addPool } from "./pool-code.js";
 import {
@@ -20,7 +21,7 @@ const PAGE = 65536;
 /** The memory's limit: 2 GiB keeps every byte address a positive i32. */
 export const MAX_PAGES = 32768;
 /** Bytes at the start of memory reserved for the thread pool's control words. */
-export const CONTROL_BYTES = 256;
+export const CONTROL_BYTES = 512;
 
 /** Which module variant to build. */
 export interface ModuleOptions {
@@ -33,9 +34,10 @@ export interface ModuleOptions {
 /** The module's bytes for the given options. */
 export function buildModule(options: ModuleOptions): Uint8Array {
   const mod = new ModuleBuilder({ shared: options.shared, initialPages: 1, maximumPages: MAX_PAGES });
-  addGemm(mod, options.relaxed);
-  addConv(mod);
+  const gemm = addGemm(mod, options.relaxed);
+  const conv = addConv(mod);
   addPool(mod);
+  addConvUnits(mod, gemm, conv.spreadRows);
   return mod.toBytes();
 }
 

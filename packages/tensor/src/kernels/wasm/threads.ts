@@ -1,8 +1,8 @@
-// Worker threads that run gemm tiles on the runtime's shared memory (Node worker_threads). The
-// calling thread publishes a job in control words at the start of memory, wakes the workers,
-// takes tiles itself and blocks (Atomics.wait) until every tile is done, so calls stay
-// synchronous. Tiles are claimed one at a time; which thread computes a tile never changes its
-// values, so results do not depend on the thread count.
+// Worker threads that run gemm tiles, or other units of work, on the runtime's shared memory (Node
+// worker_threads). The calling thread publishes a job in control words at the start of memory,
+// wakes the workers, takes units itself and blocks (Atomics.wait) until every unit is done, so
+// calls stay synchronous. Units are claimed one at a time; which thread computes a unit never
+// changes its values, so results do not depend on the thread count.
 
 import type { NodeWorker, WasmFunction, WorkerThreads } from "./platform.js";
 import { CONTROL_BYTES, type Runtime } from "./runtime.js";
@@ -14,10 +14,27 @@ const DONE = 2;
 const TOTAL = 3;
 const ACTIVE = 4;
 const FAILED = 5;
+const KIND = 6;
+const COUNT = 7;
 const JOB = 8;
-const STATS = 32;
+const STATS = 96;
 const MAX_STATS = CONTROL_BYTES / 4 - STATS;
 const TILE_MASK = 0xfffff;
+const MAX_FIELDS = STATS - JOB;
+
+/**
+ * Kernels of the module that a unit job may name; unit t of such a job, claimed by thread id,
+ * calls kernel(t, id, ...fields). The thread id (0 for the caller) lets a unit pick its own
+ * scratch space; it must never change the values a unit computes.
+ */
+export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit"] as const;
+
+/** A job of `units` calls of one of UNIT_KERNELS. */
+export interface UnitJob {
+  kernel: (typeof UNIT_KERNELS)[number];
+  units: number;
+  fields: readonly number[];
+}
 /**
  * Polls of a control word before sleeping on it (a few hundred microseconds here): the gemms of a
  * training step come in quick succession, and waking a sleeping thread from its futex costs about
@@ -76,18 +93,22 @@ export function runUnit(tile: WasmFunction, t: number, f: readonly number[]): vo
 }
 
 /**
- * Claims and computes units until none is left. The worker source below repeats this loop in
- * plain JavaScript; keep the two in step.
+ * Claims and computes units until none is left; kernels[0] is gemm_tile, kernels[i] the unit
+ * kernel UNIT_KERNELS[i − 1]. The worker source below repeats this loop in plain JavaScript;
+ * keep the two in step.
  */
-function runTiles(ctl: Int32Array, tile: WasmFunction, id: number): void {
+function runTiles(ctl: Int32Array, kernels: readonly WasmFunction[], id: number): void {
   for (;;) {
     const claim = Atomics.load(ctl, CLAIM);
     const t = claim & TILE_MASK;
     const total = Atomics.load(ctl, TOTAL);
     if (t >= total) return;
-    const fields = JOB_FIELDS.map((_, i) => Atomics.load(ctl, JOB + i));
+    const kind = Atomics.load(ctl, KIND);
+    const fields: number[] = [];
+    for (let i = 0, count = Atomics.load(ctl, COUNT); i < count; i++) fields.push(Atomics.load(ctl, JOB + i));
     if (Atomics.compareExchange(ctl, CLAIM, claim, claim + 1) !== claim) continue;
-    runUnit(tile, t, fields);
+    if (kind === 0) runUnit(kernels[0], t, fields);
+    else kernels[kind](t, id, ...fields);
     if (id < MAX_STATS) Atomics.add(ctl, STATS + id, 1);
     if (Atomics.add(ctl, DONE, 1) + 1 === total) Atomics.notify(ctl, DONE);
   }
@@ -96,7 +117,9 @@ function runTiles(ctl: Int32Array, tile: WasmFunction, id: number): void {
 const WORKER_SOURCE = `"use strict";
 const { workerData } = require("node:worker_threads");
 const { module, memory, id } = workerData;
-const tile = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm_tile;
+const kernelExports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const tile = kernelExports.gemm_tile;
+const kernels = [tile, ...${JSON.stringify(UNIT_KERNELS)}.map((name) => kernelExports[name])];
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 function runUnit(t, f) {
   const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f;
@@ -119,11 +142,13 @@ function runTiles() {
     const t = claim & ${TILE_MASK};
     const total = Atomics.load(ctl, ${TOTAL});
     if (t >= total) return;
+    const kind = Atomics.load(ctl, ${KIND});
     const fields = [];
-    for (let i = 0; i < ${JOB_FIELDS.length}; i++) fields.push(Atomics.load(ctl, ${JOB} + i));
+    for (let i = 0, count = Atomics.load(ctl, ${COUNT}); i < count; i++) fields.push(Atomics.load(ctl, ${JOB} + i));
     if (Atomics.compareExchange(ctl, ${CLAIM}, claim, claim + 1) !== claim) continue;
     try {
-      runUnit(t, fields);
+      if (kind === 0) runUnit(t, fields);
+      else kernels[kind](t, id, ...fields);
     } catch {
       Atomics.store(ctl, ${FAILED}, 1);
     }
@@ -144,7 +169,7 @@ for (;;) {
 export class ThreadPool {
   private readonly workers: NodeWorker[] = [];
   private readonly ctl: Int32Array;
-  private readonly tile: WasmFunction;
+  private readonly kernels: WasmFunction[];
   private seq = 0;
   private failed = false;
 
@@ -153,7 +178,7 @@ export class ThreadPool {
     private readonly threads: WorkerThreads,
   ) {
     this.ctl = new Int32Array(runtime.memory.buffer, 0, CONTROL_BYTES / 4);
-    this.tile = runtime.fn("gemm_tile");
+    this.kernels = [runtime.fn("gemm_tile"), ...UNIT_KERNELS.map((name) => runtime.fn(name))];
   }
 
   /** Starts or stops workers so that `count` threads (the caller included) share each job. */
@@ -179,11 +204,23 @@ export class ThreadPool {
    * calling thread only waits (tests use it to make the workers do all the work).
    */
   run(job: GemmJob, callerJoins = true): void {
+    this.publish(0, tileCount(job), JOB_FIELDS.map((field) => job[field]), callerJoins);
+  }
+
+  /** Runs every unit of a unit job and returns when all are done (see run). */
+  runUnits(job: UnitJob, callerJoins = true): void {
+    this.publish(UNIT_KERNELS.indexOf(job.kernel) + 1, job.units, job.fields, callerJoins);
+  }
+
+  private publish(kind: number, total: number, fields: readonly number[], callerJoins: boolean): void {
+    if (fields.length > MAX_FIELDS) throw new RangeError(`ThreadPool: a job takes at most ${MAX_FIELDS} fields`);
+    if (total > TILE_MASK) throw new RangeError(`ThreadPool: a job has at most ${TILE_MASK} units`);
     const ctl = this.ctl;
     // 1. close claiming, then publish the job and open claiming under a new sequence number
     Atomics.store(ctl, CLAIM, TILE_MASK);
-    JOB_FIELDS.forEach((field, i) => Atomics.store(ctl, JOB + i, job[field]));
-    const total = tileCount(job);
+    Atomics.store(ctl, KIND, kind);
+    Atomics.store(ctl, COUNT, fields.length);
+    fields.forEach((value, i) => Atomics.store(ctl, JOB + i, value));
     Atomics.store(ctl, TOTAL, total);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, ACTIVE, this.failed ? 1 : this.workers.length + 1);
@@ -192,7 +229,7 @@ export class ThreadPool {
     // 2. wake the workers, take tiles, wait for the rest
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.tile, 0);
+    if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.kernels, 0);
     for (let i = 0; i < SPIN && Atomics.load(ctl, DONE) < total; i++);
     for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
       Atomics.wait(ctl, DONE, done);

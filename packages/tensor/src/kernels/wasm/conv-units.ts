@@ -1,0 +1,167 @@
+// Drivers of the whole-image convolution units (conv-unit-code.ts) for stride-1 conv2d in float32:
+// the caller copies the batch into module memory once and packs the weight once, then every image
+// is padded, packed and multiplied on whichever thread claims it (threads.ts), and the caller
+// copies the results out once.
+
+import { MR, NR } from "./gemm-code.js";
+import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
+import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
+import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
+import type { ThreadPool, UnitJob } from "./threads.js";
+
+/**
+ * A stride-1 convolution: n images of c×h×w padded by ph×pw, o kernels of c×kh×kw, giving
+ * oh×ow outputs per channel (oh = h + 2ph − kh + 1, ow likewise).
+ */
+export interface UnitConv {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+}
+
+/**
+ * Images per weight-gradient unit: the batch in at most this many groups, a count fixed by the
+ * batch size alone so that the order of the sums never depends on the thread count.
+ */
+const WGRAD_GROUPS = 16;
+
+interface Plan {
+  runtime: Runtime;
+  pool: ThreadPool | undefined;
+  threads: number;
+  k: number;
+  wp: number;
+  plane: number;
+  p: number;
+}
+
+/** The runtime and threads for a conv, or null where the units should not run it. */
+function plan(g: UnitConv): Plan | null {
+  const runtime = getRuntime();
+  if (runtime === null) return null;
+  const k = g.c * g.kh * g.kw;
+  const wp = g.w + 2 * g.pw;
+  const plane = (g.h + 2 * g.ph) * wp;
+  const p = (g.oh - 1) * wp + g.ow;
+  const flops = 2 * g.n * g.o * p * k;
+  const pool = flops >= THREAD_MIN_FLOPS ? threadPool(runtime, getNumThreads()) : undefined;
+  const threads = pool?.size ?? 1;
+  // NOTE: the units spread images, not tiles, over the threads; a batch smaller than two images
+  // per thread goes to the tiled batch gemm instead
+  if (threads > 1 && g.n < 2 * threads) return null;
+  return { runtime, pool, threads, k, wp, plane, p };
+}
+
+/** Writes the byte offset of every wide column row (ci, i, j) inside a padded image at `at`. */
+function rowTable(runtime: Runtime, at: number, g: UnitConv, { wp, plane }: Plan): void {
+  const table = new Int32Array(runtime.memory.buffer, at, g.c * g.kh * g.kw);
+  let r = 0;
+  for (let ci = 0; ci < g.c; ci++) {
+    for (let i = 0; i < g.kh; i++) {
+      for (let j = 0; j < g.kw; j++) table[r++] = 4 * (ci * plane + i * wp + j);
+    }
+  }
+}
+
+function runUnits(pl: Plan, job: UnitJob): void {
+  if (pl.pool !== undefined) {
+    pl.pool.runUnits(job);
+    return;
+  }
+  const kernel = pl.runtime.fn(job.kernel);
+  for (let t = 0; t < job.units; t++) kernel(t, 0, ...job.fields);
+}
+
+/**
+ * od (n×o×oh×ow) = conv(x, W) + bias for a contiguous float32 batch x (n×c×h×w) and weight wd
+ * (o×c×kh×kw), each element the float32 sum of its c·kh·kw products in order, then the bias.
+ * Returns false, writing nothing, where the units should not run it.
+ */
+export function unitConvForward(x: Float32Array, wd: Float32Array, bias: Float32Array | null, g: UnitConv, od: Float32Array): boolean {
+  const pl = plan(g);
+  if (pl === null) return false;
+  const { runtime, threads, k, p } = pl;
+  const mPad = Math.ceil(g.o / MR) * MR;
+  const nPad = Math.ceil(p / NR) * NR;
+  const image = g.c * g.h * g.w;
+  const outImage = g.o * g.oh * g.ow;
+  // [control | row table | bias | staged W | packed W | images | outputs | scratch per thread]
+  const table = CONTROL_BYTES;
+  const biasAt = table + align64(4 * k);
+  const aStage = biasAt + align64(4 * g.o);
+  const aPack = aStage + align64(4 * g.o * k);
+  const src = aPack + align64(4 * mPad * k);
+  const out = src + align64(4 * g.n * image);
+  const scratch = out + align64(4 * g.n * outImage);
+  const bOffset = align64(4 * g.c * pl.plane);
+  const cOffset = bOffset + align64(4 * nPad * k);
+  const scratchBytes = cOffset + align64(4 * mPad * nPad);
+  const view = runtime.reserve(scratch + threads * scratchBytes, "conv2d");
+  rowTable(runtime, table, g, pl);
+  if (bias !== null) view.set(bias.subarray(0, g.o), biasAt / 4);
+  view.set(wd.subarray(0, g.o * k), aStage / 4);
+  runtime.fn("pack_a_transpose")(aPack, aStage, k, k, g.o);
+  view.set(x.subarray(0, g.n * image), src / 4);
+  const values: Record<(typeof CONV_FWD_FIELDS)[number], number> = {
+    src, imageBytes: 4 * image, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, table, k, n: p, nPad, aPack, mPad,
+    scratch, scratchBytes, bOffset, cOffset, out, outBytes: 4 * outImage, o: g.o, oh: g.oh, ow: g.ow,
+    bias: bias === null ? 0 : biasAt,
+  };
+  runUnits(pl, { kernel: "conv_fwd_unit", units: g.n, fields: CONV_FWD_FIELDS.map((f) => values[f]) });
+  od.set(view.subarray(out / 4, out / 4 + g.n * outImage));
+  return true;
+}
+
+/**
+ * dW (o×c·kh·kw) = Σ_img G[img]·cols(x[img])ᵀ for a contiguous float32 output gradient gd
+ * (n×o×oh×ow) and batch x (n×c×h×w): each group of images is summed in order in float32, then
+ * the groups in order. Returns false, writing nothing, where the units should not run it.
+ */
+export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitConv, dw: Float32Array): boolean {
+  const pl = plan(g);
+  if (pl === null) return false;
+  const { runtime, threads, k, p } = pl;
+  const mPad = Math.ceil(g.o / MR) * MR;
+  const nPad = Math.ceil(k / NR) * NR;
+  const group = Math.ceil(g.n / Math.min(g.n, WGRAD_GROUPS));
+  const units = Math.ceil(g.n / group);
+  const image = g.c * g.h * g.w;
+  const gradImage = g.o * g.oh * g.ow;
+  // [control | row table | gradients | images | one sum per group | scratch per thread]
+  const table = CONTROL_BYTES;
+  const gsrc = table + align64(4 * k);
+  const xsrc = gsrc + align64(4 * g.n * gradImage);
+  const sums = xsrc + align64(4 * g.n * image);
+  const sumBytes = align64(4 * mPad * nPad);
+  const scratch = sums + units * sumBytes;
+  const aOffset = align64(4 * g.c * pl.plane);
+  const aPackOffset = aOffset + align64(4 * g.o * p);
+  const bOffset = aPackOffset + align64(4 * mPad * p);
+  const scratchBytes = bOffset + align64(4 * nPad * p);
+  const view = runtime.reserve(scratch + threads * scratchBytes, "conv2d");
+  rowTable(runtime, table, g, pl);
+  view.set(gd.subarray(0, g.n * gradImage), gsrc / 4);
+  view.set(x.subarray(0, g.n * image), xsrc / 4);
+  const values: Record<(typeof CONV_WGRAD_FIELDS)[number], number> = {
+    gsrc, gradBytes: 4 * gradImage, o: g.o, oh: g.oh, ow: g.ow, p, xsrc, imageBytes: 4 * image, c: g.c, h: g.h,
+    w: g.w, ph: g.ph, pw: g.pw, table, k, mPad, nPad, scratch, scratchBytes, aOffset, aPackOffset, bOffset,
+    sums, sumBytes, group, images: g.n,
+  };
+  runUnits(pl, { kernel: "conv_wgrad_unit", units, fields: CONV_WGRAD_FIELDS.map((f) => values[f]) });
+  for (let r = 0; r < g.o; r++) {
+    const row = dw.subarray(r * k, (r + 1) * k);
+    row.set(view.subarray(sums / 4 + r * nPad, sums / 4 + r * nPad + k));
+    for (let t = 1; t < units; t++) {
+      for (let j = 0, at = (sums + t * sumBytes) / 4 + r * nPad; j < k; j++) row[j] += view[at + j];
+    }
+  }
+  return true;
+}
