@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.js";
 import { conv2d } from "../ops/conv.js";
+import { makeStorage } from "../storage.js";
+import { conv2dBiasGrad, conv2dWeightGrad } from "./conv.js";
 import { Tensor } from "../tensor.js";
 import { getNumThreads, setNumThreads } from "./wasm/gemm.js";
 import { isWasmAvailable } from "./wasm/runtime.js";
@@ -68,5 +70,17 @@ describe.skipIf(!isWasmAvailable())("conv2d on the wasm kernels", () => {
     } finally {
       setNumThreads(before);
     }
+  });
+
+  it.each([
+    [2, 3, 5, 7, 4],
+    [64, 32, 14, 14, 64],
+  ])("sums the bias gradient in the weight gradient's pass, bitwise as conv2dBiasGrad: n %i, c %i, %ix%i, o %i", (n, c, h, w, o) => {
+    const rng = new Rng(24);
+    const g = { n, c, h, w, o, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, oh: h, ow: w, unbatched: false };
+    const x = makeStorage(Tensor.randn([n, c, h, w], { rng }).storage.data, "float32", [n, c, h, w]);
+    const grad = makeStorage(Tensor.randn([n, o, h, w], { rng }).storage.data, "float32", [n, o, h, w]);
+    const { bias } = conv2dWeightGrad(grad, x, g, [o, c, 3, 3], "float32", undefined, true);
+    expect(Array.from(bias!.data)).toEqual(Array.from(conv2dBiasGrad(grad, g, "float32").data));
   });
 });

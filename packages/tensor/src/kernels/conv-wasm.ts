@@ -161,18 +161,23 @@ function wideGrad(gd: Float32Array, img: number, g: WindowGeometry, view: Float3
   for (let oc = 0; oc < g.o; oc++) spread(at + oc * p, raw + oc * size, g.oh, g.ow, wp, g.ow);
 }
 
-/** dW = Σ_img G[img]·cols(x[img])ᵀ as a contiguous o×(c·kh·kw) array. */
+/**
+ * dW = Σ_img G[img]·cols(x[img])ᵀ as a contiguous o×(c·kh·kw) array. Given db (o zeros), it may
+ * also add the bias gradient there in the same pass over G (as conv.ts's conv2dBiasGrad would),
+ * and says whether it did.
+ */
 export function wasmConv2dWeightGrad(
   gd: Float32Array,
   x: Storage,
   g: WindowGeometry,
   saved?: Float32Array,
-): Float32Array {
+  db?: Float64Array,
+): { dw: Float32Array; biasDone: boolean } {
   const k = g.c * g.kh * g.kw;
   const acc = new Float32Array(g.o * k);
   if (g.sh === 1 && g.sw === 1) {
     const xd = contiguousData(x);
-    if (xd instanceof Float32Array && unitConvWeightGrad(gd, xd, g, acc)) return acc;
+    if (xd instanceof Float32Array && unitConvWeightGrad(gd, xd, g, acc, db)) return { dw: acc, biasDone: db !== undefined };
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,
@@ -190,7 +195,7 @@ export function wasmConv2dWeightGrad(
       out: { sum: acc },
       scratch: wideScratch(g),
     });
-    return acc;
+    return { dw: acc, biasDone: false };
   }
   const p = g.oh * g.ow;
   const op = g.o * p;
@@ -209,7 +214,7 @@ export function wasmConv2dWeightGrad(
     },
     out: { sum: acc },
   });
-  return acc;
+  return { dw: acc, biasDone: false };
 }
 
 /** The kernels of conv2d's input gradient as a conv: wf[ci, oc, i, j] = w[oc, ci, kh−1−i, kw−1−j]. */

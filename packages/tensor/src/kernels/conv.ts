@@ -168,8 +168,9 @@ function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): v
 }
 
 /**
- * The gradient of conv2d's output with respect to its weight: Σ_img G[img]·im2col(x[img])ᵀ, on the
- * forward's `saved` columns when it kept them.
+ * The gradients of conv2d's output with respect to its weight, Σ_img G[img]·im2col(x[img])ᵀ (on
+ * the forward's `saved` columns when it kept them), and with `withBias` to its bias as well
+ * (conv2dBiasGrad's values, computed in the same pass where the kernels can).
  */
 export function conv2dWeightGrad(
   grad: Storage,
@@ -178,12 +179,17 @@ export function conv2dWeightGrad(
   shape: Shape,
   dtype: DType,
   saved?: Float32Array,
-): Storage {
+  withBias = false,
+): { weight: Storage; bias: Storage | null } {
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
   if (gd instanceof Float32Array && onWasm(dtype, x.data)) {
-    return makeStorage(wasmConv2dWeightGrad(gd, x, g, saved), dtype, shape);
+    const db = withBias ? new Float64Array(g.o) : undefined;
+    const { dw, biasDone } = wasmConv2dWeightGrad(gd, x, g, saved, db);
+    const weight = makeStorage(dw, dtype, shape);
+    if (db === undefined) return { weight, bias: null };
+    return { weight, bias: biasDone ? biasStorage(db, dtype) : conv2dBiasGrad(grad, g, dtype) };
   }
   const cols = new Float64Array(k * p);
   const acc = new Float64Array(g.o * k);
@@ -195,27 +201,50 @@ export function conv2dWeightGrad(
   }
   const out = allocate(dtype, acc.length);
   out.set(acc);
-  return makeStorage(out, dtype, shape);
+  return { weight: makeStorage(out, dtype, shape), bias: withBias ? conv2dBiasGrad(grad, g, dtype) : null };
+}
+
+function biasStorage(acc: Float64Array, dtype: DType): Storage {
+  const out = allocate(dtype, acc.length);
+  out.set(acc);
+  return makeStorage(out, dtype, [acc.length]);
+}
+
+/**
+ * The float64 sum of data[at …] over `size` elements: four running sums of the elements i ≡ 0,
+ * 1, 2, 3 (mod 4) up to the last multiple of 4, added as (s0 + s1) + (s2 + s3), then the rest in
+ * order. The wasm plane_sums (wasm/conv-unit-code.ts) adds in the same order.
+ */
+function planeSum(data: TypedArray, at: number, size: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = at;
+  for (const end = at + size - (size % 4); i < end; i += 4) {
+    s0 += data[i];
+    s1 += data[i + 1];
+    s2 += data[i + 2];
+    s3 += data[i + 3];
+  }
+  let s = s0 + s1 + (s2 + s3);
+  for (const end = at + size; i < end; i++) s += data[i];
+  return s;
 }
 
 /**
  * The gradient of conv2d's output with respect to its bias: G summed over the batch and the
- * positions, per channel (each image's channel sum in float64, then the images in order).
+ * positions, per channel (each image's channel sum in float64 by planeSum, then the images in
+ * order).
  */
 export function conv2dBiasGrad(grad: Storage, g: WindowGeometry, dtype: DType): Storage {
   const gd = contiguousData(grad);
   const p = g.oh * g.ow;
   const acc = new Float64Array(g.o);
   for (let img = 0, i = 0; img < g.n; img++) {
-    for (let oc = 0; oc < g.o; oc++) {
-      let s = 0;
-      for (const end = i + p; i < end; i++) s += gd[i];
-      acc[oc] += s;
-    }
+    for (let oc = 0; oc < g.o; oc++, i += p) acc[oc] += planeSum(gd, i, p);
   }
-  const out = allocate(dtype, g.o);
-  out.set(acc);
-  return makeStorage(out, dtype, [g.o]);
+  return biasStorage(acc, dtype);
 }
 
 /** The gradient of conv2d's output with respect to its input: col2im(Wᵀ·G[img]) per image. */

@@ -130,14 +130,16 @@ const conv2dOp = defineOp<ConvAttrs, WindowAttrs>({
   backward: (g, [x, weight, bias], _out, geo) => {
     const cols = geo.cols;
     geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
-    const dw = weight.requiresGrad
-      ? new Tensor(kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype, cols))
+    const needBias = bias?.requiresGrad ?? false;
+    // NOTE: the weight gradient's pass over G also sums it per channel for the bias when it can
+    const grads = weight.requiresGrad
+      ? kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype, cols, needBias)
       : null;
     const dx = x.requiresGrad
       ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
       : null;
-    const db = bias?.requiresGrad ? new Tensor(kernels.conv2dBiasGrad(g.storage, geo, g.dtype)) : null;
-    return [dx, dw, db];
+    const biasGrad = grads?.bias ?? (needBias ? kernels.conv2dBiasGrad(g.storage, geo, g.dtype) : null);
+    return [dx, grads ? new Tensor(grads.weight) : null, biasGrad ? new Tensor(biasGrad) : null];
   },
 });
 

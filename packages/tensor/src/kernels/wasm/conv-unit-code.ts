@@ -13,9 +13,13 @@ import {
   block,
   brIf,
   call,
+  dadd,
   f32,
   f32Load,
   f32Store,
+  f64Store,
+  f64x2Add,
+  f64x2ExtractLane,
   fadd,
   forRange,
   geS,
@@ -31,7 +35,10 @@ import {
   memoryFill,
   mul,
   ne,
+  promote,
+  promoteLow,
   set,
+  shrU,
   shuffle,
   splat,
   store,
@@ -46,15 +53,17 @@ import { type GemmIndices, KC, NR } from "./gemm-code.js";
  * - `conv_fwd_unit`(t, id, …CONV_FWD_FIELDS): output image t = W·cols(x[t]) + bias, on thread
  *   id's scratch;
  * - `conv_wgrad_unit`(t, id, …CONV_WGRAD_FIELDS): C_t = Σ G[img]·cols(x[img])ᵀ over the images
- *   of group t, in order, on thread id's scratch.
+ *   of group t, in order, on thread id's scratch; where biasSums is not 0, also the float64
+ *   sum of every output-gradient plane of those images (plane_sums) at biasSums + 8·(img·o + oc).
  */
 export function addConvUnits(mod: ModuleBuilder, gemm: GemmIndices, spreadRows: number): void {
   const pad = mod.add(...padImage(), false);
   const packRows = mod.add(...packBRows(), false);
   const packRowsT = mod.add(...packBRowsTransposed(), false);
   const take = mod.add(...takeWide(), false);
+  const sums = mod.add(...planeSums(), false);
   mod.add(...forwardUnit(gemm, pad, packRows, take));
-  mod.add(...weightGradUnit(gemm, pad, packRowsT, spreadRows));
+  mod.add(...weightGradUnit(gemm, pad, packRowsT, spreadRows, sums));
 }
 
 /** Parameters of conv_fwd_unit after (t, id), in order. */
@@ -67,8 +76,41 @@ export const CONV_FWD_FIELDS = [
 export const CONV_WGRAD_FIELDS = [
   "gsrc", "gradBytes", "o", "oh", "ow", "p", "xsrc", "imageBytes", "c", "h", "w", "ph", "pw",
   "table", "k", "mPad", "nPad", "scratch", "scratchBytes", "aOffset", "aPackOffset", "bOffset",
-  "sums", "sumBytes", "group", "images",
+  "sums", "sumBytes", "group", "images", "biasSums",
 ] as const;
+
+/**
+ * plane_sums(dst, src, planes, size): for each of `planes` contiguous runs of `size` float32 at
+ * src, writes a float64 sum to dst: four running sums of the elements i ≡ 0, 1, 2, 3 (mod 4) up
+ * to the last multiple of 4, added as (s0 + s1) + (s2 + s3), then the remaining elements in order
+ * (the order of kernels/conv.ts's planeSum).
+ */
+function planeSums(): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("plane_sums", Array<"i32">(4).fill("i32"));
+  const [dst, src, planes, size] = f.params;
+  const [plane, i, quads] = [0, 0, 0].map(() => f.local("i32"));
+  const [v, low, high] = [0, 0, 0].map(() => f.local("v128"));
+  const s = f.local("f64");
+  const body: Code = [
+    set(quads, mul(shrU(get(size), i32(2)), i32(4))),
+    forRange(plane, i32(0), get(planes), i32(1),
+      set(low, zero()),
+      set(high, zero()),
+      forRange(i, i32(0), get(quads), i32(4),
+        set(v, load(get(src))),
+        set(low, f64x2Add(get(low), promoteLow(get(v)))),
+        set(high, f64x2Add(get(high), promoteLow(shuffle(get(v), get(v), [2, 3, 2, 3])))),
+        inc(src, i32(16))),
+      set(s, dadd(dadd(f64x2ExtractLane(get(low), 0), f64x2ExtractLane(get(low), 1)),
+        dadd(f64x2ExtractLane(get(high), 0), f64x2ExtractLane(get(high), 1)))),
+      forRange(i, get(quads), get(size), i32(1),
+        set(s, dadd(get(s), promote(f32Load(get(src))))),
+        inc(src, i32(4))),
+      f64Store(get(dst), get(s)),
+      inc(dst, i32(8))),
+  ];
+  return [f, body];
+}
 
 function params(f: FunctionBuilder, names: readonly string[]): Record<string, Local> {
   return Object.fromEntries(names.map((name, i) => [name, f.params[i + 2]]));
@@ -238,7 +280,7 @@ function forwardUnit(gemm: GemmIndices, pad: number, packRows: number, take: num
   return [f, body];
 }
 
-function weightGradUnit(gemm: GemmIndices, pad: number, packRowsT: number, spread: number): [FunctionBuilder, Code] {
+function weightGradUnit(gemm: GemmIndices, pad: number, packRowsT: number, spread: number, sums: number): [FunctionBuilder, Code] {
   const f = new FunctionBuilder("conv_wgrad_unit", Array<"i32">(2 + CONV_WGRAD_FIELDS.length).fill("i32"));
   const [t, id] = f.params;
   const q = params(f, CONV_WGRAD_FIELDS);
@@ -252,6 +294,9 @@ function weightGradUnit(gemm: GemmIndices, pad: number, packRowsT: number, sprea
     ifThen(geS(get(last), g("images")), set(last, g("images"))),
     set(plane, mul(mul(g("oh"), g("ow")), i32(4))),
     forRange(img, get(first), get(last), i32(1),
+      ifThen(ne(g("biasSums"), i32(0)),
+        call(sums, add(g("biasSums"), mul(mul(get(img), g("o")), i32(8))), add(g("gsrc"), mul(get(img), g("gradBytes"))),
+          g("o"), mul(g("oh"), g("ow")))),
       // A: the image's output gradient as o wide rows of p floats (zeros in the gaps), packed
       forRange(oc, i32(0), g("o"), i32(1),
         call(spread, add(add(get(base), g("aOffset")), mul(mul(get(oc), g("p")), i32(4))),

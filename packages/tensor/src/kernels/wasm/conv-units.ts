@@ -123,9 +123,11 @@ export function unitConvForward(x: Float32Array, wd: Float32Array, bias: Float32
 /**
  * dW (o×c·kh·kw) = Σ_img G[img]·cols(x[img])ᵀ for a contiguous float32 output gradient gd
  * (n×o×oh×ow) and batch x (n×c×h×w): each group of images is summed in order in float32, then
- * the groups in order. Returns false, writing nothing, where the units should not run it.
+ * the groups in order. With db, also the bias gradient: each image's float64 channel sums (in
+ * the order of kernels/conv.ts's conv2dBiasGrad) added in image order to db (o entries, zeroed
+ * by the caller). Returns false, writing nothing, where the units should not run it.
  */
-export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitConv, dw: Float32Array): boolean {
+export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitConv, dw: Float32Array, db?: Float64Array): boolean {
   const pl = plan(g);
   if (pl === null) return false;
   const { runtime, threads, k, p } = pl;
@@ -141,7 +143,8 @@ export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitCon
   const xsrc = gsrc + align64(4 * g.n * gradImage);
   const sums = xsrc + align64(4 * g.n * image);
   const sumBytes = align64(4 * mPad * nPad);
-  const scratch = sums + units * sumBytes;
+  const biasSums = db === undefined ? 0 : sums + units * sumBytes;
+  const scratch = sums + units * sumBytes + (db === undefined ? 0 : align64(8 * g.n * g.o));
   const aOffset = align64(4 * g.c * pl.plane);
   const aPackOffset = aOffset + align64(4 * g.o * p);
   const bOffset = aPackOffset + align64(4 * mPad * p);
@@ -153,7 +156,7 @@ export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitCon
   const values: Record<(typeof CONV_WGRAD_FIELDS)[number], number> = {
     gsrc, gradBytes: 4 * gradImage, o: g.o, oh: g.oh, ow: g.ow, p, xsrc, imageBytes: 4 * image, c: g.c, h: g.h,
     w: g.w, ph: g.ph, pw: g.pw, table, k, mPad, nPad, scratch, scratchBytes, aOffset, aPackOffset, bOffset,
-    sums, sumBytes, group, images: g.n,
+    sums, sumBytes, group, images: g.n, biasSums,
   };
   runUnits(pl, { kernel: "conv_wgrad_unit", units, fields: CONV_WGRAD_FIELDS.map((f) => values[f]) });
   for (let r = 0; r < g.o; r++) {
@@ -162,6 +165,10 @@ export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitCon
     for (let t = 1; t < units; t++) {
       for (let j = 0, at = (sums + t * sumBytes) / 4 + r * nPad; j < k; j++) row[j] += view[at + j];
     }
+  }
+  if (db !== undefined) {
+    const planeSums = new Float64Array(runtime.memory.buffer, biasSums, g.n * g.o);
+    for (let img = 0, i = 0; img < g.n; img++) for (let oc = 0; oc < g.o; oc++) db[oc] += planeSums[i++];
   }
   return true;
 }

@@ -6,9 +6,9 @@
 export type Code = number | readonly Code[];
 
 /** A WebAssembly value type. */
-export type ValType = "i32" | "f32" | "v128";
+export type ValType = "i32" | "f32" | "f64" | "v128";
 
-const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** A function-local variable (parameters come first, then declared locals). */
 export interface Local {
@@ -81,12 +81,16 @@ export const fne = binary(0x5c);
 export const select = (a: Code, b: Code, cond: Code): Code => [a, b, cond, 0x1b];
 /** Scalar f32 addition. */
 export const fadd = binary(0x92);
+/** Scalar f64 addition, and an f32 widened to f64. */
+export const dadd = binary(0xa0);
+export const promote = (a: Code): Code => [a, 0xbb];
 
 // Scalar memory access
 export const i32Load = (addr: Code, offset = 0): Code => [addr, 0x28, ...memarg(2, offset)];
 export const i32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x36, ...memarg(2, offset)];
 export const f32Load = (addr: Code, offset = 0): Code => [addr, 0x2a, ...memarg(2, offset)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, ...memarg(2, offset)];
+export const f64Store = (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x39, ...memarg(3, offset)];
 
 /** memory.copy of `bytes` bytes from `src` to `dst` (bulk memory; the regions may overlap). */
 export const memoryCopy = (dst: Code, src: Code, bytes: Code): Code => [dst, src, bytes, 0xfc, ...uleb(10), 0, 0];
@@ -126,6 +130,10 @@ export const i32x4Const = (lanes: readonly number[]): Code => [
 export const bitselect = (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)];
 /** Relaxed-SIMD multiply-add a·b + c (fused where the hardware has FMA). */
 export const relaxedMadd = (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)];
+/** f64x2 from the two low f32 lanes; f64x2 addition and lane read. */
+export const promoteLow = (a: Code): Code => [a, simd(0x5f)];
+export const f64x2Add = simdBinary(0xf0);
+export const f64x2ExtractLane = (a: Code, lane: number): Code => [a, simd(0x21), lane];
 
 // Structured control flow (blocks take no values and return none)
 export const block = (...body: Code[]): Code => [0x02, 0x40, body, 0x0b];
