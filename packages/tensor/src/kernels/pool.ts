@@ -6,7 +6,12 @@ import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
+import { getNumThreads, threadPool } from "./wasm/gemm.js";
 import { CONTROL_BYTES, align64, getRuntime } from "./wasm/runtime.js";
+
+/** Inputs from this many elements pool on the threads, in at most POOL_UNITS runs of planes. */
+const POOL_THREAD_MIN = 2 ** 18;
+const POOL_UNITS = 64;
 
 /**
  * max-pool forward: the largest input of each window (padding never wins), and `winners`, the
@@ -120,7 +125,13 @@ function wasmMaxPool2x2(
   const idx = dst + align64(4 * out.length);
   const view = runtime.reserve(idx + 4 * out.length, "maxPool2d");
   view.set(data.subarray(offset, offset + size), src / 4);
-  runtime.fn("max_pool_2x2")(src, dst, idx, g.n * g.c, g.h, g.w);
+  const planes = g.n * g.c;
+  const pool = size >= POOL_THREAD_MIN ? threadPool(runtime, getNumThreads()) : undefined;
+  if (pool === undefined) runtime.fn("max_pool_2x2")(src, dst, idx, 0, planes, g.h, g.w);
+  else {
+    const per = Math.ceil(planes / Math.min(planes, POOL_UNITS));
+    pool.runUnits({ kernel: "max_pool_unit", units: Math.ceil(planes / per), fields: [src, dst, idx, per, planes, g.h, g.w] });
+  }
   out.set(view.subarray(dst / 4, dst / 4 + out.length));
   index.set(new Int32Array(view.buffer, idx, out.length));
   return true;

@@ -8,6 +8,7 @@ import {
   type ModuleBuilder,
   add,
   bitselect,
+  call,
   f32Load,
   f32Store,
   fgt,
@@ -19,8 +20,10 @@ import {
   i32x4Add,
   i32x4Const,
   i32x4Splat,
+  ifThen,
   inc,
   load,
+  ltS,
   mul,
   or,
   select,
@@ -35,15 +38,31 @@ import {
 } from "./emitter.js";
 
 /**
- * Adds `max_pool_2x2`(src, dst, idx, planes, h, w): for each of `planes` contiguous h×w float32
- * planes at src, the maximum of every 2×2 stride-2 window to dst and the element index (from src)
- * of its winner to idx (int32), windows in row-major order. The top-left element leads; top
- * right, bottom left and bottom right in turn take the lead when greater or NaN, as in
- * kernels/pool.ts. Pointers are byte addresses.
+ * Adds `max_pool_2x2`(src, dst, idx, first, planes, h, w): for the contiguous h×w float32 planes
+ * first … first + planes − 1 at src, the maximum of every 2×2 stride-2 window to dst and the
+ * element index (from src) of its winner to idx (int32), windows in row-major order. The top-left
+ * element leads; top right, bottom left and bottom right in turn take the lead when greater or
+ * NaN, as in kernels/pool.ts. And `max_pool_unit`(t, id, src, dst, idx, per, planes, h, w): the
+ * same for planes t·per … (at most per, of `planes`), writing at their place in dst and idx, a
+ * unit of work for the thread pool. Pointers are byte addresses.
  */
 export function addPool(mod: ModuleBuilder): void {
-  const f = new FunctionBuilder("max_pool_2x2", Array<"i32">(6).fill("i32"));
-  const [src, dst, idx, planes, h, w] = f.params;
+  const pool = mod.add(...maxPool());
+  const f = new FunctionBuilder("max_pool_unit", Array<"i32">(9).fill("i32"));
+  const [t, , src, dst, idx, per, planes, h, w] = f.params;
+  const [first, count, outBytes] = [f.local("i32"), f.local("i32"), f.local("i32")];
+  mod.add(f, [
+    set(first, mul(get(t), get(per))),
+    set(count, sub(get(planes), get(first))),
+    ifThen(ltS(get(per), get(count)), set(count, get(per))),
+    set(outBytes, mul(mul(mul(shrU(get(h), i32(1)), shrU(get(w), i32(1))), get(first)), i32(4))),
+    call(pool, get(src), add(get(dst), get(outBytes)), add(get(idx), get(outBytes)), get(first), get(count), get(h), get(w)),
+  ]);
+}
+
+function maxPool(): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("max_pool_2x2", Array<"i32">(7).fill("i32"));
+  const [src, dst, idx, firstPlane, planes, h, w] = f.params;
   const [plane, oy, ox, top, oh, ow, first] = [0, 0, 0, 0, 0, 0, 0].map(() => f.local("i32"));
   const [r0, r1, s0, s1, best, at, lead, m] = [0, 0, 0, 0, 0, 0, 0, 0].map(() => f.local("v128"));
   const [sat, sm] = [f.local("i32"), f.local("i32")];
@@ -98,11 +117,11 @@ export function addPool(mod: ModuleBuilder): void {
   const body: Code = [
     set(oh, shrU(get(h), i32(1))),
     set(ow, shrU(get(w), i32(1))),
-    forRange(plane, i32(0), get(planes), i32(1),
+    forRange(plane, get(firstPlane), add(get(firstPlane), get(planes)), i32(1),
       forRange(oy, i32(0), get(oh), i32(1),
         set(top, add(mul(get(plane), mul(get(h), get(w))), mul(mul(get(oy), i32(2)), get(w)))),
         forRange(ox, i32(0), sub(get(ow), i32(3)), i32(4), vector),
         forRange(ox, get(ox), get(ow), i32(1), scalar))),
   ];
-  mod.add(f, body);
+  return [f, body];
 }

@@ -27,7 +27,7 @@ const MAX_FIELDS = STATS - JOB;
  * calls kernel(t, id, ...fields). The thread id (0 for the caller) lets a unit pick its own
  * scratch space; it must never change the values a unit computes.
  */
-export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit"] as const;
+export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit"] as const;
 
 /** A job of `units` calls of one of UNIT_KERNELS. */
 export interface UnitJob {
