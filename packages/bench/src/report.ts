@@ -156,7 +156,7 @@ export function summaryMarkdown(machine: Machine, results: Result[]): string {
     "",
     ...matmulMarkdown(matmulTable(results)),
     "",
-    ...trainingMarkdown(results),
+    ...trainingMarkdown(results).map((line) => (line.startsWith("## ") ? `#${line}` : line)),
     "Notes, targets and where the time goes: [BENCHMARKS.md](BENCHMARKS.md).",
   ].join("\n");
 }
