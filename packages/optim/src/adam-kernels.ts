@@ -3,27 +3,17 @@
 // copies of a loop do the same arithmetic in the same order. A float32 loop rounds with
 // Math.fround exactly where the float32 store rounds, so the values match reading back the store.
 
-import { fusedAdamF32 } from "@tg/tensor";
+import { fusedAdamF32, type FusedAdamConstants } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
 
-/** Per-step constants of Adam's update, computed once per parameter and step by the optimizer. */
-export interface AdamConstants {
-  /** θ is multiplied by this first: 1 − lr·λ for AdamW, 1 for Adam. */
-  decay: number;
+/**
+ * Per-step constants of Adam's update, computed once per parameter and step by the optimizer:
+ * those of @tg/tensor's fused step (decay 1 − lr·λ for AdamW, 1 for Adam; 1 − β1; β2; 1 − β2;
+ * lr / (1 − β1^t); sqrt(1 − β2^t); eps), plus the L2 term.
+ */
+export interface AdamConstants extends FusedAdamConstants {
   /** L2 term added to the gradient: λ for Adam, 0 for AdamW. */
   l2: number;
-  /** 1 − β1. */
-  oneMinusBeta1: number;
-  /** β2. */
-  beta2: number;
-  /** 1 − β2. */
-  oneMinusBeta2: number;
-  /** lr / (1 − β1^t). */
-  stepSize: number;
-  /** sqrt(1 − β2^t). */
-  bc2Sqrt: number;
-  /** Added to the denominator. */
-  eps: number;
 }
 
 /**

@@ -90,7 +90,7 @@ export class Rng {
 
   /**
    * Fills `out` with uniform draws in [0, 1): the same numbers, in the same order, as calling
-   * `uniform()` `out.length` times, generated in one tight loop (dropout draws a mask this way).
+   * `uniform()` `out.length` times, made from blocks of `fillUint32` draws.
    * @example
    * const u = new Rng(0).fillUniform(new Float64Array(4));
    */
@@ -98,36 +98,15 @@ export class Rng {
     if (!(out instanceof Float64Array)) {
       throw new TensorError("Rng.fillUniform: expected a Float64Array (float32 would round draws up to 1)");
     }
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    for (let i = 0, n = out.length; i < n; i++) {
-      // two steps of nextUint32, inlined: 27 high bits, then 26
-      let r = Math.imul(s1, 5);
-      r = Math.imul((r << 7) | (r >>> 25), 9) >>> 5;
-      let t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      let q = Math.imul(s1, 5);
-      q = Math.imul((q << 7) | (q >>> 25), 9) >>> 6;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[i] = (r * 67108864 + q) / 9007199254740992;
+    // two 32-bit draws per number, as uniform() takes them: 27 high bits, then 26
+    const bits = new Uint32Array(2 * Math.min(out.length, 4096));
+    for (let start = 0; start < out.length; start += bits.length / 2) {
+      const end = Math.min(out.length, start + bits.length / 2);
+      this.fillUint32(bits.subarray(0, 2 * (end - start)));
+      for (let i = start, b = 0; i < end; i++, b += 2) {
+        out[i] = ((bits[b] >>> 5) * 67108864 + (bits[b + 1] >>> 6)) / 9007199254740992;
+      }
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
     return out;
   }
 

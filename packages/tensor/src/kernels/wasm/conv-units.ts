@@ -8,24 +8,13 @@ import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
 import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 import type { ThreadPool, UnitJob } from "./threads.js";
+import type { WindowGeometry } from "../conv.js";
 
 /**
  * A stride-1 convolution: n images of c×h×w padded by ph×pw, o kernels of c×kh×kw, giving
  * oh×ow outputs per channel (oh = h + 2ph − kh + 1, ow likewise).
  */
-export interface UnitConv {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  ph: number;
-  pw: number;
-  oh: number;
-  ow: number;
-}
+export type UnitConv = Omit<WindowGeometry, "sh" | "sw" | "unbatched">;
 
 /**
  * Images per weight-gradient unit: the batch in at most this many groups, a count fixed by the
