@@ -103,16 +103,22 @@ let compiled: { api: WasmApi; module: WasmModule } | null | undefined;
 
 /** Binds the kernel to a new memory of `pages` pages (fixed when `fixed`, else growable). */
 function instantiate(pages: number, fixed: boolean): Kernel | null {
-  if (compiled === undefined) {
-    const api = wasmApi();
-    const bytes = buildModule();
-    compiled = api !== undefined && api.validate(bytes) ? { api, module: new api.Module(bytes) } : null;
+  try {
+    if (compiled === undefined) {
+      compiled = null;
+      const api = wasmApi();
+      const bytes = buildModule();
+      if (api !== undefined && api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
+    }
+    if (compiled === null) return null;
+    const { api, module } = compiled;
+    const memory = new api.Memory({ initial: pages, maximum: fixed ? pages : 65536 });
+    const instance = new api.Instance(module, { env: { memory } });
+    return { memory, adam: exportedFunction(instance, "adam") };
+  } catch {
+    // NOTE: a runtime may refuse a synchronous compile or a new memory; the caller's loop runs then
+    return null;
   }
-  if (compiled === null) return null;
-  const { api, module } = compiled;
-  const memory = new api.Memory({ initial: pages, maximum: fixed ? pages : 65536 });
-  const instance = new api.Instance(module, { env: { memory } });
-  return { memory, adam: exportedFunction(instance, "adam") };
 }
 
 /** The kernel for arrays that live anywhere: its memory grows to the largest parameter seen. */
