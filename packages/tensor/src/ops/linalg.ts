@@ -92,15 +92,15 @@ function addRowBias(y: Storage, bias: Storage): void {
  * linear(zeros([64, 784]), randn([10, 784]), zeros([10])).shape; // [64, 10]
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const shapes = [x, weight, ...(bias ? [bias] : [])].map((t) => formatShape(t.shape)).join(", ");
+  const shapes = (): string => [x, weight, ...(bias ? [bias] : [])].map((t) => formatShape(t.shape)).join(", ");
   if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new TensorError(`linear: expected x [..., in] and weight [out, in], got ${shapes}`);
+    throw new TensorError(`linear: expected x [..., in] and weight [out, in], got ${shapes()}`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new TensorError(`linear: bias must be [out] = [${weight.shape[0]}], got ${shapes}`);
+    throw new TensorError(`linear: bias must be [out] = [${weight.shape[0]}], got ${shapes()}`);
   }
   const lead = x.shape.slice(0, -1);
-  const x2 = x.reshape([-1, weight.shape[1]]);
+  const x2 = x.reshape([lead.reduce((rows, d) => rows * d, 1), weight.shape[1]]);
   const y = linearOp(bias ? [x2, weight, bias] : [x2, weight], undefined);
   return x.ndim === 2 ? y : y.reshape([...lead, weight.shape[0]]);
 }

@@ -41,8 +41,8 @@ interface DropoutAttrs {
 /** 32-bit draws for the mask, made a block at a time (working memory, never handed out). */
 const draws = new Uint32Array(4096);
 
-// out = x · mask, with mask = 1/(1-p) where the element's uniform draw is ≥ p, else 0; the forward
-// keeps the mask for the backward, which is g · mask
+// out = x · mask, with mask = 1/(1-p) where the element's 32-bit draw is ≥ p·2³², else 0; the
+// forward keeps the mask for the backward, which is g · mask
 const dropoutOp = defineOp<DropoutAttrs>({
   name: "dropout",
   check: (_, attrs) => attrs,
