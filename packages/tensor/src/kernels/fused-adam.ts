@@ -20,9 +20,11 @@ import {
   set,
   splat,
   store,
-  uleb,
   vadd,
+  vdiv,
   vmul,
+  vsqrt,
+  vsub,
   type Code,
 } from "./wasm/emitter.js";
 import {
@@ -51,12 +53,6 @@ export interface FusedAdamConstants {
   /** Added to the denominator. */
   eps: number;
 }
-
-// f32x4 opcodes (0xfd prefix) that the gemm needs not and the emitter therefore lacks
-const simd = (op: number, ...args: Code[]): Code => [args, 0xfd, ...uleb(op)];
-const vsqrt = (a: Code): Code => simd(0xe3, a);
-const vsub = (a: Code, b: Code): Code => simd(0xe5, a, b);
-const vdiv = (a: Code, b: Code): Code => simd(0xe7, a, b);
 
 /** adam(θ, g, m, v, bytes, decay, 1−β1, β2, 1−β2, −stepSize, √bc2, eps) over byte addresses. */
 function buildModule(): Uint8Array {

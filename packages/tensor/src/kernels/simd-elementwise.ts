@@ -4,19 +4,18 @@
 // the copies and the SIMD loop together take a quarter of the plain loop's time.
 
 import { useWasm } from "../backend.js";
-import { add, FunctionBuilder, forRange, get, i32, load, ModuleBuilder, store, uleb, zero, type Code } from "./wasm/emitter.js";
+import { add, andnot, FunctionBuilder, forRange, get, i32, load, ModuleBuilder, store, vle, vmax, zero, type Code } from "./wasm/emitter.js";
 import { exportedFunction, wasmApi, type WasmFunction, type WasmMemory } from "./wasm/platform.js";
 
 /** Below this many elements the plain loop wins (the call and copies cost more than they save). */
 export const SIMD_MIN_ELEMENTS = 4096;
 
-const simd = (op: number, ...args: Code[]): Code => [args, 0xfd, ...uleb(op)];
 
 /** relu(x, out, bytes): out = f32x4.max(x, 0), which keeps NaN and turns -0 into +0. */
 function reluBody(fn: FunctionBuilder): Code {
   const [x, out, bytes] = fn.params;
   const i = fn.local("i32");
-  return forRange(i, i32(0), get(bytes), i32(16), store(add(get(out), get(i)), simd(0xe9, load(add(get(x), get(i))), zero())));
+  return forRange(i, i32(0), get(bytes), i32(16), store(add(get(out), get(i)), vmax(load(add(get(x), get(i))), zero())));
 }
 
 /** relu_backward(g, x, out, bytes): out = g where x is not <= 0 (NaN x passes g), else +0. */
@@ -24,8 +23,8 @@ function reluBackwardBody(fn: FunctionBuilder): Code {
   const [g, x, out, bytes] = fn.params;
   const i = fn.local("i32");
   // v128.andnot(g, x <= 0): the comparison's all-ones lanes clear g's bits
-  const notPositive = simd(0x45, load(add(get(x), get(i))), zero());
-  return forRange(i, i32(0), get(bytes), i32(16), store(add(get(out), get(i)), simd(0x4f, load(add(get(g), get(i))), notPositive)));
+  const notPositive = vle(load(add(get(x), get(i))), zero());
+  return forRange(i, i32(0), get(bytes), i32(16), store(add(get(out), get(i)), andnot(load(add(get(g), get(i))), notPositive)));
 }
 
 interface Kernels {

@@ -114,7 +114,14 @@ export const shuffle = (a: Code, b: Code, lanes: readonly number[]): Code => [
 ];
 const simdBinary = (op: number) => (a: Code, b: Code): Code => [a, b, simd(op)];
 export const vadd = simdBinary(0xe4);
+export const vsub = simdBinary(0xe5);
 export const vmul = simdBinary(0xe6);
+export const vdiv = simdBinary(0xe7);
+export const vmax = simdBinary(0xe9); // f32x4.max: NaN if either lane is NaN, max(-0, +0) = +0
+export const vsqrt = (a: Code): Code => [a, simd(0xe3)];
+export const vle = simdBinary(0x45);
+/** a & ~b, bitwise (v128.andnot). */
+export const andnot = simdBinary(0x4f);
 /** f32x4 lane comparisons (all-ones lanes where true). */
 export const vgt = simdBinary(0x44);
 export const vne = simdBinary(0x42);
