@@ -201,8 +201,7 @@ export function fusedAdamF32(
   }
   // 2. run the loop; the padding lanes compute on leftovers and are never read back
   const { decay, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bc2Sqrt, eps } = k;
-  const [pAt, gAt, mAt, vAt] = [0, 4, 8, 12].map((f) => base + f * stride);
-  kernel.adam(pAt, gAt, mAt, vAt, 4 * stride, decay, oneMinusBeta1, beta2, oneMinusBeta2, -stepSize, bc2Sqrt, eps);
+  kernel.adam(base, base + 4 * stride, base + 8 * stride, base + 12 * stride, 4 * stride, decay, oneMinusBeta1, beta2, oneMinusBeta2, -stepSize, bc2Sqrt, eps);
   // 3. copy the updated θ (and m and v, unless they live there) back
   param.set(view.subarray(0, n));
   if (!inPlace) {
