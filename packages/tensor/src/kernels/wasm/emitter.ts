@@ -72,6 +72,8 @@ export const geS = binary(0x4e);
 export const ne = binary(0x47);
 export const or = binary(0x72);
 export const shrU = binary(0x76);
+export const divU = binary(0x6e);
+export const remU = binary(0x70);
 /** Adds `step` to an i32 local in place. */
 export const inc = (l: Local, step: Code): Code => set(l, add(get(l), step));
 

@@ -11,6 +11,7 @@ import {
   block,
   brIf,
   call,
+  divU,
   f32Load,
   f32Store,
   forRange,
@@ -26,7 +27,9 @@ import {
   mul,
   ne,
   or,
+  remU,
   relaxedMadd,
+  select,
   set,
   shuffle,
   store,
@@ -49,6 +52,8 @@ export const KC = 256;
  *   column-major (element (i,p) at p·ld+i) or row-major (i·ld+p) source;
  * - `pack_b_copy`/`pack_b_transpose`(dst, src, ld, k, n): pack B into NR-column strips from a
  *   row-major (p·ld+j) or column-major (j·ld+p) source;
+ * - `pack_unit`(t, id, …PACK_UNIT_FIELDS): one piece of packing A and B, a unit of work for the
+ *   thread pool (see packUnit);
  * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): C[i0:i1, j0:j1] = A·B,
  *   or += with acc = 1.
  */
@@ -59,6 +64,8 @@ export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
     packs.push(mod.add(...packCopy(`pack_${name}_copy`, width, edge)));
     packs.push(mod.add(...packTranspose(`pack_${name}_transpose`, width, edge)));
   }
+  const part = mod.add(...packPart(packs), false);
+  mod.add(...packUnit(part));
   const micro = mod.add(...microKernel(relaxed), false);
   return { packATranspose: packs[1], tile: mod.add(...tile(micro)) };
 }
@@ -166,6 +173,65 @@ function packTranspose(name: string, width: number, edge: number): [FunctionBuil
     ],
     (s, kc, count) => [call(edge, get(dst), origin(s), i32(4), ldBytes, get(kc), count, i32(width)), inc(dst, mul(get(kc), i32(4 * width)))],
   );
+  return [f, body];
+}
+
+/** The fields of a pack_unit job, in order: where and how A and B are packed, and how they are cut. */
+export const PACK_UNIT_FIELDS = [
+  "aDst", "aSrc", "aLd", "aTranspose", "m", "bDst", "bSrc", "bLd", "bTranspose", "n", "k", "aGroups", "aPer", "bGroups", "bPer",
+] as const;
+
+/**
+ * pack_part(u, dst, src, ld, transpose, x, k, groups, per, operand): piece u of packing one
+ * operand (operand 0 is A with MR-wide strips, 1 is B with NR-wide strips). Piece u packs strips
+ * [g·per, g·per + per) of KC panel u / groups, g = u mod groups, exactly where the whole pack
+ * (pack_a_* / pack_b_* over all of k and x) puts them: panel pc starts at pc·xPad floats, its
+ * strip s at s·kc floats after that. `transpose` names the source layout as the pack functions
+ * do: for A, 1 is row-major (pack_a_transpose); for B, 1 is column-major (pack_b_transpose).
+ */
+function packPart(packs: readonly number[]): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("pack_part", Array<"i32">(10).fill("i32"));
+  const [u, dst, src, ld, transpose, x, k, groups, per, operand] = f.params;
+  const [width, xPad, pc, kc, s0, count, to, from] = [0, 0, 0, 0, 0, 0, 0, 0].map(() => f.local("i32"));
+  const body: Code = [
+    set(width, select(i32(NR), i32(MR), get(operand))),
+    set(xPad, mul(divU(add(get(x), sub(get(width), i32(1))), get(width)), get(width))),
+    set(pc, mul(divU(get(u), get(groups)), i32(KC))),
+    set(kc, sub(get(k), get(pc))),
+    ifThen(geS(get(kc), i32(KC)), set(kc, i32(KC))),
+    set(s0, mul(mul(remU(get(u), get(groups)), get(per)), get(width))),
+    set(count, sub(get(x), get(s0))),
+    ifThen(geS(get(count), mul(get(per), get(width))), set(count, mul(get(per), get(width)))),
+    set(to, add(get(dst), mul(add(mul(get(pc), get(xPad)), mul(get(s0), get(kc))), i32(4)))),
+    // the source element (p, x) is at src[x·ld + p] when transposed, else at src[p·ld + x]
+    ifThen(get(transpose),
+      set(from, add(get(src), mul(add(mul(get(s0), get(ld)), get(pc)), i32(4)))),
+      set(from, add(get(src), mul(add(mul(get(pc), get(ld)), get(s0)), i32(4))))),
+    ifThen(ltS(i32(0), get(count)),
+      ifThen(get(operand),
+        ifThen(get(transpose), callPack(packs[3]), callPack(packs[2])),
+        ifThen(get(transpose), callPack(packs[1]), callPack(packs[0])))),
+  ];
+  function callPack(fn: number): Code {
+    return call(fn, get(to), get(from), get(ld), get(kc), get(count));
+  }
+  return [f, body];
+}
+
+/**
+ * pack_unit(t, id, …PACK_UNIT_FIELDS): unit t of packing A then B, cut into ⌈k/KC⌉ panels times
+ * aGroups pieces of aPer strips for A, then the same for B with bGroups and bPer.
+ */
+function packUnit(part: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("pack_unit", Array<"i32">(2 + PACK_UNIT_FIELDS.length).fill("i32"));
+  const [t, , aDst, aSrc, aLd, aT, m, bDst, bSrc, bLd, bT, n, k, aGroups, aPer, bGroups, bPer] = f.params;
+  const aUnits = f.local("i32");
+  const body: Code = [
+    set(aUnits, mul(divU(add(get(k), i32(KC - 1)), i32(KC)), get(aGroups))),
+    ifThen(ltS(get(t), get(aUnits)),
+      call(part, get(t), get(aDst), get(aSrc), get(aLd), get(aT), get(m), get(k), get(aGroups), get(aPer), i32(0)),
+      call(part, sub(get(t), get(aUnits)), get(bDst), get(bSrc), get(bLd), get(bT), get(n), get(k), get(bGroups), get(bPer), i32(1))),
+  ];
   return [f, body];
 }
 

@@ -93,10 +93,14 @@ describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads"
     rt = makeRuntime(false, true)!;
   });
 
+  // the last four are large enough to be packed on the pool too, in pieces of KC panels that
+  // end mid-strip and mid-panel (k = 263, 600, 520)
   it("gives bitwise the same result on 1, 2 and 3 threads", () => {
     const rng = new Rng(4);
     for (const [m, n, k, aLayout, bLayout] of [
       [160, 144, 200, "row", "row"], [97, 211, 131, "column", "row"], [128, 131, 263, "row", "column"],
+      [150, 170, 600, "column", "column"], [61, 300, 520, "row", "row"], [33, 257, 300, "strided", "column-padded"],
+      [130, 7, 700, "column-padded", "strided"],
     ] as const) {
       const p = problem(rng, m, n, k, aLayout, bLayout);
       const want = Array.from(referenceGemm(m, n, k, p.a, p.b));
@@ -106,9 +110,9 @@ describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads"
     }
   });
 
-  it("has the workers compute every tile when the caller only waits", () => {
-    const p = problem(new Rng(5), 150, 170, 190, "row", "column");
-    const want = Array.from(referenceGemm(150, 170, 190, p.a, p.b));
+  it("has the workers compute every tile and pack every piece when the caller only waits", () => {
+    const p = problem(new Rng(5), 150, 170, 290, "row", "column");
+    const want = Array.from(referenceGemm(150, 170, 290, p.a, p.b));
     for (const threads of [2, 3]) {
       expect(Array.from(run(rt, p, threads, false))).toEqual(want);
       const before = threadPool(rt, threads)!.tilesPerThread();

@@ -2,7 +2,7 @@
 // columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
 // this thread or on the thread pool (threads.ts) and copies C out.
 
-import { MR, NR } from "./gemm-code.js";
+import { KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
 import { coreCount, workerThreads } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 import { type GemmJob, ThreadPool, runUnit, tileCount } from "./threads.js";
@@ -20,7 +20,7 @@ export interface F32Matrix {
  * MLP's [64×256]·[256×128] and its backward forms, ~0.2 ms) a second thread measured 25-40% slower
  * on a 2-core machine, so the pool starts above that.
  */
-export const THREAD_MIN_FLOPS = 2 ** 23;
+export const THREAD_MIN_FLOPS = 2 ** 20;
 
 let threadCount: number | undefined;
 const pools = new WeakMap<Runtime, ThreadPool>();
@@ -160,15 +160,53 @@ export function runGemm(runtime: Runtime, call: GemmCall, threads: number, calle
   const view = runtime.reserve(cAt + 4 * mPad * nPad, "wasmGemm");
   const aLayout = copyIn(view, aAt / 4, a, m, k);
   const bLayout = copyIn(view, bAt / 4, b, k, n);
-  // 2. pack: A into MR-row strips, B into NR-column strips, both in KC-deep panels
-  runtime.fn(aLayout.columnMajor ? "pack_a_copy" : "pack_a_transpose")(aPack, aAt, aLayout.ld, k, m);
-  runtime.fn(bLayout.columnMajor ? "pack_b_transpose" : "pack_b_copy")(bPack, bAt, bLayout.ld, k, n);
-  // 3. compute the tiles of C, on the pool when the problem is worth it
+  // 2. pack A into MR-row strips and B into NR-column strips, both in KC-deep panels; then
+  // 3. compute the tiles of C; both on the pool when the problem is worth it
   const pool = 2 * m * n * k >= THREAD_MIN_FLOPS ? threadPool(runtime, threads) : undefined;
+  const pack: PackJob = {
+    aDst: aPack, aSrc: aAt, aLd: aLayout.ld, aTranspose: aLayout.columnMajor ? 0 : 1, m,
+    bDst: bPack, bSrc: bAt, bLd: bLayout.ld, bTranspose: bLayout.columnMajor ? 1 : 0, n, k,
+  };
+  if (pool !== undefined && m * k + k * n >= POOL_PACK_MIN) packOnPool(pack, pool, callerJoins);
+  else packHere(runtime, pack);
   const shape = tileShape(mPad, nPad, pool?.size ?? 1);
   const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...shape, batch: 1, aStep: 0, bStep: 0, cStep: 0, reduce: 0 };
   runJob(runtime, job, pool, callerJoins);
   copyOut(view, cAt / 4, nPad, call);
+}
+
+/**
+ * Operands of at least this many elements (A and B together) are packed on the pool. NOTE:
+ * below it (128³: 32k elements, ~4 µs of packing) a job's publish and join cost about what
+ * the second thread saves.
+ */
+const POOL_PACK_MIN = 2 ** 16;
+
+/** Where and how pack_unit packs A and B; the A/B `transpose` flags name the source layouts as the pack kernels do. */
+type PackJob = Omit<Record<(typeof PACK_UNIT_FIELDS)[number], number>, "aGroups" | "aPer" | "bGroups" | "bPer">;
+
+/** Packs both operands on this thread. */
+function packHere(runtime: Runtime, p: PackJob): void {
+  runtime.fn(p.aTranspose ? "pack_a_transpose" : "pack_a_copy")(p.aDst, p.aSrc, p.aLd, p.k, p.m);
+  runtime.fn(p.bTranspose ? "pack_b_transpose" : "pack_b_copy")(p.bDst, p.bSrc, p.bLd, p.k, p.n);
+}
+
+/**
+ * Packs both operands on the pool: every KC panel of each is cut into groups of strips, about
+ * four pieces per thread in all, shared between A and B in proportion to their sizes.
+ */
+function packOnPool(p: PackJob, pool: ThreadPool, callerJoins: boolean): void {
+  const panels = Math.ceil(p.k / KC);
+  const pieces = 4 * pool.size;
+  const cut = (x: number, width: number, share: number) => {
+    const strips = Math.ceil(x / width);
+    const per = Math.ceil(strips / Math.max(1, Math.round((pieces * share) / panels)));
+    return { groups: Math.ceil(strips / per), per };
+  };
+  const a = cut(p.m, MR, p.m / (p.m + p.n));
+  const b = cut(p.n, NR, p.n / (p.m + p.n));
+  const job: Record<(typeof PACK_UNIT_FIELDS)[number], number> = { ...p, aGroups: a.groups, aPer: a.per, bGroups: b.groups, bPer: b.per };
+  pool.runUnits({ kernel: "pack_unit", units: panels * (a.groups + b.groups), fields: PACK_UNIT_FIELDS.map((f) => job[f]) }, callerJoins);
 }
 
 /** Writes (or adds) the m×n result at view[from …] (row stride nPad) into C. */

@@ -27,7 +27,7 @@ const MAX_FIELDS = STATS - JOB;
  * calls kernel(t, id, ...fields). The thread id (0 for the caller) lets a unit pick its own
  * scratch space; it must never change the values a unit computes.
  */
-export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit"] as const;
+export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit", "pack_unit"] as const;
 
 /** A job of `units` calls of one of UNIT_KERNELS. */
 export interface UnitJob {
@@ -36,11 +36,13 @@ export interface UnitJob {
   fields: readonly number[];
 }
 /**
- * Polls of a control word before sleeping on it (a few hundred microseconds here): the gemms of a
- * training step come in quick succession, and waking a sleeping thread from its futex costs about
- * as long as a small tile. Measured: 128³ on 2 threads went from ~31 to ~50 GFLOPS.
+ * How long (ms) a thread polls a control word before sleeping on it: the gemms of a training step
+ * come in quick succession, and waking a thread from its futex costs about as long as a small
+ * tile (tens of microseconds on a virtual machine). A count of polls proved too short on a slow
+ * or busy core, where the wake then landed on every small product; a worker polls for this long
+ * after each job, so in a training loop it is always awake for the next one.
  */
-const SPIN = 20000;
+const SPIN_MS = 2;
 
 /**
  * One gemm over packed operands, cut into tileRows x tileCols tiles of C, or a batch of them:
@@ -158,7 +160,10 @@ function runTiles() {
 }
 let seen = 0;
 for (;;) {
-  for (let i = 0; i < ${SPIN} && Atomics.load(ctl, ${GEN}) === seen; i++);
+  const until = performance.now() + ${SPIN_MS};
+  while (Atomics.load(ctl, ${GEN}) === seen && performance.now() < until) {
+    for (let i = 0; i < 256 && Atomics.load(ctl, ${GEN}) === seen; i++);
+  }
   Atomics.wait(ctl, ${GEN}, seen);
   seen = Atomics.load(ctl, ${GEN});
   if (id < Atomics.load(ctl, ${ACTIVE})) runTiles();
@@ -230,7 +235,10 @@ export class ThreadPool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.kernels, 0);
-    for (let i = 0; i < SPIN && Atomics.load(ctl, DONE) < total; i++);
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(ctl, DONE) < total && performance.now() < until) {
+      for (let i = 0; i < 256 && Atomics.load(ctl, DONE) < total; i++);
+    }
     for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
       Atomics.wait(ctl, DONE, done);
     }
