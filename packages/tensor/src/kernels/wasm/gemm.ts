@@ -16,9 +16,10 @@ export interface F32Matrix {
 }
 
 /**
- * Problems below this many flops (2·m·n·k) stay on the calling thread. NOTE: at 2²² flops (an
- * MLP's [64×256]·[256×128] and its backward forms, ~0.2 ms) a second thread measured 25-40% slower
- * on a 2-core machine, so the pool starts above that.
+ * Problems below this many flops (2·m·n·k) stay on the calling thread. NOTE: measured on 2 cores
+ * with workers awake (threads.ts), 2²⁰ flops (64×128·128×64, ~40 µs) gained ~5% from a second
+ * thread and 2²² (128³, an MLP's 64×256·256×128) 25-40%; below 2²⁰ publishing and joining the job
+ * costs about what the second thread saves.
  */
 export const THREAD_MIN_FLOPS = 2 ** 20;
 
