@@ -60,8 +60,21 @@ export class Conv2D extends Module {
 
   /** Convolves x [N, inChannels, H, W] into [N, outChannels, H', W']. */
   forward(x: Tensor): Tensor {
+    return this.convolve(x, null);
+  }
+
+  /**
+   * relu(forward(x)) in one pass, without a second activation array: the same values and
+   * gradients. Sequential uses it for a Conv2D directly followed by a ReLU.
+   */
+  forwardRelu(x: Tensor): Tensor {
+    return this.convolve(x, "relu");
+  }
+
+  private convolve(x: Tensor, activation: "relu" | null): Tensor {
     const batched = checkImage("Conv2D", x, this.inChannels, this.kernelSize, this.padding);
-    const y = conv2d(batched, this.weight, this.bias ?? undefined, { stride: this.stride, padding: this.padding });
+    const options = { stride: this.stride, padding: this.padding, activation };
+    const y = conv2d(batched, this.weight, this.bias ?? undefined, options);
     return x.ndim === 3 ? y.squeeze(0) : y;
   }
 }

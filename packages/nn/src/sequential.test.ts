@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { manualSeed, Tensor, tensor } from "@tg/tensor";
 import { ReLU } from "./activation.js";
+import { Conv2D, MaxPool2D } from "./conv.js";
 import { gradcheckModule } from "./gradcheck-module.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
@@ -24,6 +25,33 @@ describe("Sequential", () => {
     expect(model.length).toBe(2);
     expect(model[1]).toBe(relu);
     expect([...model]).toEqual([model[0], relu]);
+  });
+
+  it("runs a Conv2D followed by a ReLU as one fused op with the same values and gradients", () => {
+    const conv = new Conv2D(2, 4, 3, { padding: 1 });
+    const model = new Sequential(conv, new ReLU(), new MaxPool2D(2), new Flatten());
+    const x = Tensor.randn([3, 2, 6, 6]);
+    const y = model.forward(x);
+    // module by module: the unfused conv2d, then relu
+    const twinConv = new Conv2D(2, 4, 3, { padding: 1 });
+    const twin = new Sequential(twinConv, new ReLU(), new MaxPool2D(2), new Flatten());
+    twin.loadStateDict(model.stateDict());
+    let z = x;
+    for (const m of twin) z = m.forward(z);
+    expect(y.toArray()).toEqual(z.toArray());
+    const g = Tensor.randn(y.shape);
+    y.backward(g);
+    z.backward(g);
+    expect(conv.weight.grad!.toArray()).toEqual(twinConv.weight.grad!.toArray());
+    expect(conv.bias!.grad!.toArray()).toEqual(twinConv.bias!.grad!.toArray());
+    // a ReLU subclass (which may do something else) is left alone
+    class Capped extends ReLU {
+      override forward(t: Tensor): Tensor {
+        return t.relu().clamp(undefined, 0.1);
+      }
+    }
+    const capped = new Sequential(conv, new Capped());
+    expect(Math.max(...capped.forward(x).storage.data)).toBe(Math.fround(0.1));
   });
 
   it("has correct gradients through every layer", () => {

@@ -92,7 +92,8 @@ function takeWide(
 
 /**
  * out = W·cols(x[img]) + bias for every image, into od (NCHW). Strides other than 1 keep each
- * image's columns in `saved` when given.
+ * image's columns in `saved` when given. With `relu`, the whole-image units may also apply relu
+ * as they write each image: returns true when they did, false when the caller still has to.
  */
 export function wasmConv2d(
   x: Storage,
@@ -101,14 +102,15 @@ export function wasmConv2d(
   g: WindowGeometry,
   od: Float32Array,
   saved?: SavedColumns,
-): void {
+  relu = false,
+): boolean {
   const k = g.c * g.kh * g.kw;
   const a = { shared: { data: wd, offset: 0, rowStride: k, colStride: 1 } };
   const image = g.o * g.oh * g.ow;
   if (g.sh === 1 && g.sw === 1) {
     const xd = contiguousData(x);
     const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
-    if (xd instanceof Float32Array && unitConvForward(xd, wd, b, g, od)) return;
+    if (xd instanceof Float32Array && unitConvForward(xd, wd, b, g, od, relu)) return relu;
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,
@@ -126,7 +128,7 @@ export function wasmConv2d(
       out: { take: (view, at, ld, img) => takeWide(view, at, ld, g, od, img * image, bias) },
       scratch: wideScratch(g),
     });
-    return;
+    return false;
   }
   const p = g.oh * g.ow;
   const all = saved ? new Float32Array(g.n * k * p) : undefined;
@@ -147,6 +149,7 @@ export function wasmConv2d(
     },
     out: { take: (view, at, ld, img) => takeWide(view, at, ld, { ...g, pw: 0, w: g.ow }, od, img * image, bias) },
   });
+  return false;
 }
 
 /**

@@ -9,6 +9,7 @@ import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
 import { gemm, gemmWorkspace } from "./matmul.js";
 import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dWeightGrad } from "./conv-wasm.js";
+import { simdRelu } from "./simd-elementwise.js";
 
 /**
  * Sizes of a 2-D window op: input n×c×h×w (n = 1 for an unbatched c×h×w input), o output
@@ -124,8 +125,10 @@ export interface SavedColumns {
 }
 
 /**
- * conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix. Given
- * `saved`, the wasm path keeps every image's columns there (n·k·p floats) for conv2dWeightGrad.
+ * conv2d forward: out[img] = W·im2col(x[img]) + bias, with W as an o×(c·kh·kw) matrix, then
+ * relu(out) when `relu` (fused: the same values as relu after conv2d, without a second array).
+ * Given `saved`, the wasm path keeps every image's columns there (n·k·p floats) for
+ * conv2dWeightGrad.
  */
 export function conv2d(
   x: Storage,
@@ -134,6 +137,7 @@ export function conv2d(
   g: WindowGeometry,
   dtype: DType,
   saved?: SavedColumns,
+  relu = false,
 ): Storage {
   const out = outputStorage(dtype, g, g.o);
   const k = g.c * g.kh * g.kw;
@@ -143,7 +147,7 @@ export function conv2d(
   const b = bias ? contiguousData(bias) : null;
   const od = out.data;
   if (od instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype, x.data, b)) {
-    wasmConv2d(x, wd, b, g, od, saved);
+    if (!wasmConv2d(x, wd, b, g, od, saved, relu) && relu) reluInPlace(od);
     return out;
   }
   const wm = { data: wd, offset: 0, rowStride: k, colStride: 1 };
@@ -157,7 +161,17 @@ export function conv2d(
     if (b) addChannelBias(res, 0, b, p);
     od.set(res, img * g.o * p);
   }
+  if (relu) reluInPlace(od);
   return out;
+}
+
+/** x = relu(x) on the output of a conv2d no one else has seen yet: NaN stays, −0 becomes 0. */
+function reluInPlace(x: TypedArray): void {
+  if (x instanceof Float32Array && simdRelu(x, x)) return;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!(v > 0) && v === v) x[i] = 0;
+  }
 }
 
 function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): void {

@@ -245,6 +245,50 @@ describe("conv2d gradients", () => {
   });
 });
 
+describe("conv2d with activation relu", () => {
+  it("has correct gradients", () => {
+    const fused = (x: Tensor, w: Tensor, b?: Tensor) => conv2d(x, w, b, { padding: 1, activation: "relu" });
+    gradcheck(fused, [[2, 3, 5, 4], [4, 3, 3, 3], [4]]);
+  });
+
+  // the units path on the threads (stride 1, large enough), one image per call, and stride 2
+  const cases: [string, Shape, Shape, { stride?: number; padding?: number }][] = [
+    ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
+    ["stride 1, one image", [1, 3, 9, 7], [5, 3, 3, 3], {}],
+    ["stride 2", [3, 2, 9, 8], [4, 2, 3, 3], { stride: 2, padding: 1 }],
+  ];
+  const backends: Backend[] = isWasmAvailable() ? ["js", "wasm"] : ["js"];
+  for (const backend of backends) {
+    describe(`on the ${backend} backend`, () => {
+      useBackend(backend);
+      it.each(cases)("gives conv2d(…).relu()'s values and gradients exactly: %s", (_, xs, ws, opts) => {
+        const r = new Rng(11);
+        const data = [xs, ws, [ws[0]]].map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
+        data[0][3] = NaN; // a NaN output keeps its value and passes its gradient, as relu does
+        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: [xs, ws, [ws[0]]][i], requiresGrad: true }));
+        const [x, w, b] = leaves();
+        const [x2, w2, b2] = leaves();
+        const fused = conv2d(x, w, b, { ...opts, activation: "relu" });
+        const plain = conv2d(x2, w2, b2, opts).relu();
+        expect(fused.toArray()).toEqual(plain.toArray());
+        const g = randn(fused.shape, r, "float32");
+        fused.backward(g);
+        plain.backward(g);
+        expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
+        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
+        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
+      });
+    });
+  }
+
+  it("refuses an unknown activation", () => {
+    const x = Tensor.zeros([1, 1, 3, 3]);
+    const w = Tensor.zeros([1, 1, 2, 2]);
+    // @ts-expect-error: an activation the type does not allow
+    expect(() => conv2d(x, w, null, { activation: "tanh" })).toThrow('conv2d: activation must be "relu" or null, got "tanh"');
+  });
+});
+
 describe("conv2d errors", () => {
   const w = Tensor.zeros([32, 1, 3, 3]);
   it("names the input shape when it is not 4-d or 3-d", () => {

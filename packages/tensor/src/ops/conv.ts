@@ -6,6 +6,7 @@ import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import * as kernels from "../kernels/conv.js";
+import { reluBackward } from "../kernels/elementwise.js";
 import * as pool from "../kernels/pool.js";
 import type { WindowGeometry } from "../kernels/conv.js";
 import { formatShape, type Shape } from "../shape.js";
@@ -20,6 +21,11 @@ export interface Conv2dOptions {
   stride?: Size2d;
   /** Zeros added on each side of the input (default 0). */
   padding?: Size2d;
+  /**
+   * "relu" applies relu to the output in the same pass (the values and gradients of
+   * `conv2d(…).relu()`, without a second output array); default none.
+   */
+  activation?: "relu" | null;
 }
 
 /** Options of {@link maxPool2d}. */
@@ -116,18 +122,29 @@ function checkConv2d(
 interface ConvAttrs extends WindowGeometry, kernels.SavedColumns {
   dtype: DType;
   keepColumns: boolean;
+  relu: boolean;
 }
 
-const conv2dOp = defineOp<ConvAttrs, WindowAttrs>({
+function checkActivation(activation: unknown): boolean {
+  if (activation === undefined || activation === null) return false;
+  if (activation === "relu") return true;
+  throw new TensorError(`conv2d: activation must be "relu" or null, got ${JSON.stringify(activation)}`);
+}
+
+const conv2dOp = defineOp<ConvAttrs, WindowAttrs & { activation?: "relu" | null }>({
   name: "conv2d",
   check: (inputs, attrs) => ({
     ...checkConv2d(inputs, attrs),
     keepColumns: inputs[1].requiresGrad && isGradEnabled(),
+    relu: checkActivation(attrs.activation),
   }),
   forward: ([x, weight, bias], g) =>
-    kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? g : undefined),
-  // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions
-  backward: (g, [x, weight, bias], _out, geo) => {
+    kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? g : undefined, g.relu),
+  // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions;
+  // with the fused relu, G first passes only where the output is positive (or NaN), as relu's
+  // own backward does
+  backward: (gOut, [x, weight, bias], out, geo) => {
+    const g = geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage)) : gOut;
     const cols = geo.cols;
     geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
     const needBias = bias?.requiresGrad ?? false;
@@ -155,9 +172,9 @@ export function conv2d(
   x: Tensor,
   weight: Tensor,
   bias?: Tensor | null,
-  { stride = 1, padding = 0 }: Conv2dOptions = {},
+  { stride = 1, padding = 0, activation = null }: Conv2dOptions = {},
 ): Tensor {
-  return conv2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding });
+  return conv2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding, activation });
 }
 
 interface PoolAttrs extends WindowAttrs {

@@ -21,6 +21,7 @@ import {
   f64x2Add,
   f64x2ExtractLane,
   fadd,
+  fmax,
   forRange,
   geS,
   get,
@@ -37,6 +38,7 @@ import {
   ne,
   promote,
   promoteLow,
+  select,
   set,
   shrU,
   shuffle,
@@ -44,14 +46,15 @@ import {
   store,
   sub,
   vadd,
+  vmax,
   zero,
 } from "./emitter.js";
 import { type GemmIndices, KC, NR } from "./gemm-code.js";
 
 /**
  * Adds, all pointers being byte addresses:
- * - `conv_fwd_unit`(t, id, …CONV_FWD_FIELDS): output image t = W·cols(x[t]) + bias, on thread
- *   id's scratch;
+ * - `conv_fwd_unit`(t, id, …CONV_FWD_FIELDS): output image t = W·cols(x[t]) + bias, then
+ *   max(·, 0) when relu is 1, on thread id's scratch;
  * - `conv_wgrad_unit`(t, id, …CONV_WGRAD_FIELDS): C_t = Σ G[img]·cols(x[img])ᵀ over the images
  *   of group t, in order, on thread id's scratch; where biasSums is not 0, also the float64
  *   sum of every output-gradient plane of those images (plane_sums) at biasSums + 8·(img·o + oc).
@@ -69,7 +72,7 @@ export function addConvUnits(mod: ModuleBuilder, gemm: GemmIndices, spreadRows: 
 /** Parameters of conv_fwd_unit after (t, id), in order. */
 export const CONV_FWD_FIELDS = [
   "src", "imageBytes", "c", "h", "w", "ph", "pw", "table", "k", "n", "nPad", "aPack", "mPad",
-  "scratch", "scratchBytes", "bOffset", "cOffset", "out", "outBytes", "o", "oh", "ow", "bias",
+  "scratch", "scratchBytes", "bOffset", "cOffset", "out", "outBytes", "o", "oh", "ow", "bias", "relu",
 ] as const;
 
 /** Parameters of conv_wgrad_unit after (t, id), in order. */
@@ -233,17 +236,23 @@ function packBRowsTransposed(): [FunctionBuilder, Code] {
 }
 
 /**
- * take_wide(dst, src, o, oh, ow, ldcBytes, wpBytes, bias): writes the o wide rows at src (row
- * stride ldcBytes, output row stride wpBytes inside them) as o contiguous oh×ow planes at dst,
- * adding bias[oc] (float32) to plane oc, or 0 when bias is 0.
+ * take_wide(dst, src, o, oh, ow, ldcBytes, wpBytes, bias, relu): writes the o wide rows at src
+ * (row stride ldcBytes, output row stride wpBytes inside them) as o contiguous oh×ow planes at
+ * dst, adding bias[oc] (float32) to plane oc, or 0 when bias is 0; with relu 1, each value then
+ * becomes max(value, 0) (NaN stays NaN, −0 becomes +0, as relu does), else max(value, −∞).
  */
 function takeWide(): [FunctionBuilder, Code] {
-  const f = new FunctionBuilder("take_wide", Array<"i32">(8).fill("i32"));
-  const [dst, src, o, oh, ow, ldc, wp, bias] = f.params;
+  const f = new FunctionBuilder("take_wide", Array<"i32">(9).fill("i32"));
+  const [dst, src, o, oh, ow, ldc, wp, bias, relu] = f.params;
   const [oc, oy, x, row] = [0, 0, 0, 0].map(() => f.local("i32"));
   const b = f.local("f32");
+  const floor = f.local("f32");
   const bv = f.local("v128");
-  const body: Code = forRange(oc, i32(0), get(o), i32(1),
+  const floorV = f.local("v128");
+  const body: Code = [
+    set(floor, select(f32(0), f32(-Infinity), get(relu))),
+    set(floorV, splat(get(floor))),
+    forRange(oc, i32(0), get(o), i32(1),
     set(b, f32(0)),
     ifThen(ne(get(bias), i32(0)), set(b, f32Load(add(get(bias), mul(get(oc), i32(4)))))),
     set(bv, splat(get(b))),
@@ -251,14 +260,15 @@ function takeWide(): [FunctionBuilder, Code] {
     forRange(oy, i32(0), get(oh), i32(1),
       set(x, i32(0)),
       block(brIf(0, ltS(get(ow), i32(4))), loop(
-        store(get(dst), vadd(load(add(get(row), mul(get(x), i32(4)))), get(bv))),
+        store(get(dst), vmax(vadd(load(add(get(row), mul(get(x), i32(4)))), get(bv)), get(floorV))),
         inc(dst, i32(16)),
         inc(x, i32(4)),
         brIf(0, geS(get(ow), add(get(x), i32(4)))))),
       forRange(x, get(x), get(ow), i32(1),
-        f32Store(get(dst), fadd(f32Load(add(get(row), mul(get(x), i32(4)))), get(b))),
+        f32Store(get(dst), fmax(fadd(f32Load(add(get(row), mul(get(x), i32(4)))), get(b)), get(floor))),
         inc(dst, i32(4))),
-      inc(row, get(wp))));
+      inc(row, get(wp)))),
+  ];
   return [f, body];
 }
 
@@ -275,7 +285,7 @@ function forwardUnit(gemm: GemmIndices, pad: number, packRows: number, take: num
     call(gemm.tile, g("aPack"), add(get(base), g("bOffset")), add(get(base), g("cOffset")), g("nPad"), g("k"),
       g("mPad"), g("nPad"), i32(0), g("mPad"), i32(0), g("nPad"), i32(0)),
     call(take, add(g("out"), mul(get(t), g("outBytes"))), add(get(base), g("cOffset")), g("o"), g("oh"), g("ow"),
-      mul(g("nPad"), i32(4)), mul(add(g("w"), mul(g("pw"), i32(2))), i32(4)), g("bias")),
+      mul(g("nPad"), i32(4)), mul(add(g("w"), mul(g("pw"), i32(2))), i32(4)), g("bias"), g("relu")),
   ];
   return [f, body];
 }

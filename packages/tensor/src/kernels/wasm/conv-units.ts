@@ -70,11 +70,18 @@ function runUnits(pl: Plan, job: UnitJob): void {
 }
 
 /**
- * od (n×o×oh×ow) = conv(x, W) + bias for a contiguous float32 batch x (n×c×h×w) and weight wd
+ * od (n×o×oh×ow) = conv(x, W) + bias, then relu(·) when `relu`, for a contiguous float32 batch x (n×c×h×w) and weight wd
  * (o×c×kh×kw), each element the float32 sum of its c·kh·kw products in order, then the bias.
  * Returns false, writing nothing, where the units should not run it.
  */
-export function unitConvForward(x: Float32Array, wd: Float32Array, bias: Float32Array | null, g: UnitConv, od: Float32Array): boolean {
+export function unitConvForward(
+  x: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: UnitConv,
+  od: Float32Array,
+  relu = false,
+): boolean {
   const pl = plan(g);
   if (pl === null) return false;
   const { runtime, threads, k, p } = pl;
@@ -102,7 +109,7 @@ export function unitConvForward(x: Float32Array, wd: Float32Array, bias: Float32
   const values: Record<(typeof CONV_FWD_FIELDS)[number], number> = {
     src, imageBytes: 4 * image, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, table, k, n: p, nPad, aPack, mPad,
     scratch, scratchBytes, bOffset, cOffset, out, outBytes: 4 * outImage, o: g.o, oh: g.oh, ow: g.ow,
-    bias: bias === null ? 0 : biasAt,
+    bias: bias === null ? 0 : biasAt, relu: relu ? 1 : 0,
   };
   runUnits(pl, { kernel: "conv_fwd_unit", units: g.n, fields: CONV_FWD_FIELDS.map((f) => values[f]) });
   od.set(view.subarray(out / 4, out / 4 + g.n * outImage));

@@ -83,6 +83,8 @@ export const fne = binary(0x5c);
 export const select = (a: Code, b: Code, cond: Code): Code => [a, b, cond, 0x1b];
 /** Scalar f32 addition. */
 export const fadd = binary(0x92);
+/** f32.max: NaN if either is NaN, max(-0, +0) = +0 (as f32x4.max). */
+export const fmax = binary(0x97);
 /** Scalar f64 addition, and an f32 widened to f64. */
 export const dadd = binary(0xa0);
 export const promote = (a: Code): Code => [a, 0xbb];

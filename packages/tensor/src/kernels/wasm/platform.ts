@@ -104,3 +104,8 @@ export function coreCount(): number {
 function isNodeOs(mod: unknown): mod is NodeOs {
   return typeof mod === "object" && mod !== null && "cpus" in mod && typeof mod.cpus === "function";
 }
+
+/** Milliseconds from a monotonic clock (performance.now, in Node and browsers alike). */
+export function now(): number {
+  return (globalThis as unknown as { performance: { now(): number } }).performance.now();
+}

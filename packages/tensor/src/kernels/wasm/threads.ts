@@ -4,7 +4,7 @@
 // calls stay synchronous. Units are claimed one at a time; which thread computes a unit never
 // changes its values, so results do not depend on the thread count.
 
-import type { NodeWorker, WasmFunction, WorkerThreads } from "./platform.js";
+import { type NodeWorker, type WasmFunction, type WorkerThreads, now } from "./platform.js";
 import { CONTROL_BYTES, type Runtime } from "./runtime.js";
 
 // Control words (Int32 indices). CLAIM holds (job sequence << 20) | next unclaimed tile.
@@ -235,8 +235,8 @@ export class ThreadPool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.kernels, 0);
-    const until = performance.now() + SPIN_MS;
-    while (Atomics.load(ctl, DONE) < total && performance.now() < until) {
+    const until = now() + SPIN_MS;
+    while (Atomics.load(ctl, DONE) < total && now() < until) {
       for (let i = 0; i < 256 && Atomics.load(ctl, DONE) < total; i++);
     }
     for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
