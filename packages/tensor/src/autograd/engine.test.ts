@@ -244,3 +244,59 @@ describe("leaf gradients own their memory", () => {
     expect(v.grad!.toArray()).toEqual([[3, 3], [3, 3]]);
   });
 });
+
+describe("gradients handed over as scratch", () => {
+  // an identity op that records whether the engine let its backward overwrite g
+  const seen: boolean[] = [];
+  const probe = defineOp<undefined>({
+    name: "probe",
+    check: () => undefined,
+    forward: ([x]) => x,
+    backward: (g, _inputs, _out, _attrs, gIsScratch) => {
+      seen.push(gIsScratch);
+      return [g];
+    },
+  });
+  const w = tensor([2, -3, 5, 7], { dtype: "float32" });
+  const x32 = (data: number[]) => tensor(data, { requiresGrad: true, dtype: "float32" });
+
+  it("hands a gradient computed in the pass and held by nothing else to the op that receives it", () => {
+    seen.length = 0;
+    probe([x32([1, 2, 3, 4])], undefined).mul(w).sum().backward();
+    expect(seen).toEqual([true]);
+  });
+
+  it("does not when another path, a leaf or the caller holds the same gradient", () => {
+    seen.length = 0;
+    const x = x32([1, 2, 3, 4]);
+    const y = x32([1, 1, 1, 1]);
+    // add passes one gradient to both sides: to the probe and to the leaf y
+    probe([x], undefined).add(y).mul(w).sum().backward();
+    // the same, with the probe on both sides of the add
+    probe([x], undefined).add(probe([y], undefined)).mul(w).sum().backward();
+    // the gradient given to backward() belongs to the caller
+    probe([x], undefined).backward(tensor([1, 1, 1, 1], { dtype: "float32" }));
+    expect(seen).toEqual([false, false, false, false]);
+    expect(y.grad!.toArray()).toEqual([4, -6, 10, 14]);
+  });
+
+  it("keeps relu's gradients right when relu masks a shared gradient or its own in place", () => {
+    const a = x32([1, -2, 3, -4]);
+    const b = x32([-1, 2, -3, 4]);
+    const c = x32([5, 6, -7, 8]);
+    // both relus receive the one gradient add passes on; c's relu receives a fresh one of its own
+    a.relu().add(b.relu()).mul(w).add(c.relu().mul(w)).sum().backward();
+    expect(a.grad!.toArray()).toEqual([2, 0, 5, 0]);
+    expect(b.grad!.toArray()).toEqual([0, -3, 0, 7]);
+    expect(c.grad!.toArray()).toEqual([2, -3, 0, 7]);
+  });
+
+  it("keeps relu's gradient right when it masks a large gradient in place (the SIMD kernel)", () => {
+    const n = 5003;
+    const x = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), { requiresGrad: true });
+    const scale = tensor(Float32Array.from({ length: n }, (_, i) => i % 7));
+    x.relu().mul(scale).sum().backward();
+    const want = Array.from({ length: n }, (_, i) => (Math.fround(Math.sin(i)) > 0 ? i % 7 : 0));
+    expect(Array.from(x.grad!.storage.data)).toEqual(want);
+  });
+});

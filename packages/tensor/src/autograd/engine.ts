@@ -25,7 +25,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
   const computed = new WeakSet<TypedArray>();
   const outer = trackFresh(computed);
   try {
-    noGrad(() => walk(root, grads, leafGrads));
+    noGrad(() => walk(root, grads, leafGrads, computed));
   } finally {
     trackFresh(outer);
   }
@@ -50,25 +50,43 @@ function ownsExactly(s: Storage): boolean {
   return s.offset === 0 && s.data.length === s.size && isContiguous(s);
 }
 
-/** Runs every node's backward from `root` back, collecting the leaves' gradients in `leafGrads`. */
-function walk(root: Tensor, grads: Map<Tensor, Storage>, leafGrads: [Tensor, Storage][]): void {
+/**
+ * Runs every node's backward from `root` back, collecting the leaves' gradients in `leafGrads`.
+ * A node whose gradient was computed in this pass (its array is in `computed`), is dense, and is
+ * held by no other pending gradient or leaf may overwrite it: `holders` counts, per array, the
+ * gradients waiting in `grads` and the leaves' gradients that use it.
+ */
+function walk(root: Tensor, grads: Map<Tensor, Storage>, leafGrads: [Tensor, Storage][], computed: WeakSet<TypedArray>): void {
+  const holders = new Map<TypedArray, number>();
+  const hold = (s: Storage, by: number): void => {
+    const count = (holders.get(s.data) ?? 0) + by;
+    if (count === 0) holders.delete(s.data);
+    else holders.set(s.data, count);
+  };
+  hold(grads.get(root)!, 1);
   for (const t of reverseTopologicalOrder(root)) {
     const g = grads.get(t);
     grads.delete(t); // free each gradient as soon as it has been passed on
     if (g === undefined) continue;
+    hold(g, -1);
     const node = t.node;
     if (node === null) {
       leafGrads.push([t, g]);
+      hold(g, 1); // a leaf's gradient is never overwritten
       continue;
     }
-    const inputGrads = node.backward(new Tensor(g), t);
+    const scratch = computed.has(g.data) && ownsExactly(g) && !holders.has(g.data);
+    const inputGrads = node.backward(new Tensor(g), t, scratch);
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!input.requiresGrad || !gi) return;
       const reduced = sumToShape(`${node.name}.backward`, gi.storage, input.shape, i);
       const typed = reduced.dtype === input.dtype ? reduced : castStorage(reduced, input.dtype);
       const previous = grads.get(input);
-      grads.set(input, previous ? accumulate(previous, typed) : typed);
+      const next = previous ? accumulate(previous, typed) : typed;
+      if (previous) hold(previous, -1);
+      hold(next, 1);
+      grads.set(input, next);
     });
   }
 }

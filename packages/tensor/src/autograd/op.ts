@@ -20,15 +20,19 @@ export interface OpSpec<A, R = A> {
   check: (inputs: readonly Tensor[], attrs: R) => A;
   /** Computes the output from the inputs' storages. Never writes into an input. */
   forward: (inputs: readonly Storage[], attrs: A) => Storage;
-  /** Maps the output gradient `g` to one gradient per input; runs with grad mode off. */
-  backward?: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A) => Grads;
+  /**
+   * Maps the output gradient `g` to one gradient per input; runs with grad mode off. `gIsScratch`
+   * is true when g's dense storage was computed in this backward pass and nothing else holds it:
+   * the backward may then overwrite g and return it (relu masks it in place).
+   */
+  backward?: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A, gIsScratch: boolean) => Grads;
 }
 
 /** A recorded application of an op: the graph edge from an output back to its inputs. */
 export interface Node {
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  readonly backward: (g: Tensor, out: Tensor) => Grads;
+  readonly backward: (g: Tensor, out: Tensor, gIsScratch?: boolean) => Grads;
 }
 
 /**
@@ -61,7 +65,7 @@ export function defineOp<A, R = A>(
       out.setNode({
         name: spec.name,
         inputs,
-        backward: (g, output) => backward(g, inputs, output, attrs),
+        backward: (g, output, gIsScratch = false) => backward(g, inputs, output, attrs, gIsScratch),
       });
     }
     return out;

@@ -2,7 +2,7 @@
 // contiguous output. Every layout walks rows (kernels/iter.ts merges dims first, so contiguous
 // operands, a scalar operand and a bias row each become one long row or a few).
 
-import type { DType, TypedArray } from "../dtype.js";
+import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { broadcastStrides, type Shape } from "../shape.js";
 import { emptyStorage, isContiguous, makeStorage, type Storage } from "../storage.js";
 import { RowIterator } from "./iter.js";
@@ -180,17 +180,19 @@ function binaryKindRow(
 /**
  * relu's backward: g where x is not <= 0 (so also where x is NaN, as PyTorch), else 0; g and x
  * have one shape. Contiguous float32 operands take a branch-free pass that ANDs g's bits with a
- * mask, so an infinite g stays infinite and never turns into 0·∞ = NaN.
+ * mask, so an infinite g stays infinite and never turns into 0·∞ = NaN. With `inPlace` (g dense
+ * from index 0, and free to overwrite) the result is written over g and g is returned.
  */
-export function reluBackward(g: Storage, x: Storage): Storage {
+export function reluBackward(g: Storage, x: Storage, inPlace = false): Storage {
   const gd = g.data;
   const xd = x.data;
   if (gd instanceof Float32Array && xd instanceof Float32Array && isContiguous(g) && isContiguous(x)) {
     const n = g.size;
-    const od = new Float32Array(n);
-    const out = makeStorage(od, "float32", g.shape);
+    const reuse = inPlace && g.offset === 0 && gd.length === n;
+    const od = reuse ? gd : (allocate("float32", n) as Float32Array);
+    const out = reuse ? g : makeStorage(od, "float32", g.shape);
     if (simdReluBackward(gd.subarray(g.offset, g.offset + n), xd.subarray(x.offset, x.offset + n), od)) return out;
-    const o = new Int32Array(od.buffer, 0, n);
+    const o = new Int32Array(od.buffer, od.byteOffset, n);
     const gb = new Int32Array(gd.buffer, gd.byteOffset + 4 * g.offset, n);
     for (let i = 0, ix = x.offset; i < n; i++, ix++) o[i] = gb[i] & -!(xd[ix] <= 0);
     return out;

@@ -54,8 +54,14 @@ export function maxPool2dGrad(
   // float64 and rounded once; otherwise each input receives at most one and is written directly
   const overlapping = g.sh < g.kh || g.sw < g.kw;
   const gx = overlapping ? new Float64Array(length) : allocate(grad.dtype, length);
+  if (!overlapping) {
+    // NOTE: stores, not `+=`: reading an untouched page of a fresh array first maps the zero page
+    // and the store then faults again, so adding into it costs twice the page faults (`+ 0` keeps
+    // the sum's +0 for a −0 gradient)
+    for (let i = 0; i < size; i++) gx[index[i]] = gd[i] + 0;
+    return makeStorage(gx, grad.dtype, x.shape);
+  }
   for (let i = 0; i < size; i++) gx[index[i]] += gd[i];
-  if (!overlapping) return makeStorage(gx, grad.dtype, x.shape);
   const out = allocate(grad.dtype, length);
   out.set(gx);
   return makeStorage(out, grad.dtype, x.shape);

@@ -143,8 +143,8 @@ const conv2dOp = defineOp<ConvAttrs, WindowAttrs & { activation?: "relu" | null 
   // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions;
   // with the fused relu, G first passes only where the output is positive (or NaN), as relu's
   // own backward does
-  backward: (gOut, [x, weight, bias], out, geo) => {
-    const g = geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage)) : gOut;
+  backward: (gOut, [x, weight, bias], out, geo, gIsScratch) => {
+    const g = geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage, gIsScratch)) : gOut;
     const cols = geo.cols;
     geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
     const needBias = bias?.requiresGrad ?? false;

@@ -53,7 +53,8 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
 interface UnarySpec {
   name: string;
   forward: UnaryFn;
-  backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor;
+  /** `gIsScratch`: g may be overwritten (see OpSpec.backward). */
+  backward: (g: Tensor, x: Tensor, out: Tensor, gIsScratch: boolean) => Tensor;
   /** True for ops whose result is fractional, so an int32 input gives float32 (exp, log, …). */
   floatOut?: boolean;
   /** Names the kernel's own loop for this op, run instead of calling `forward`. */
@@ -66,7 +67,7 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
     name: spec.name,
     check: ([x]) => (spec.floatOut && !isFloat(x.dtype) ? "float32" : x.dtype),
     forward: ([x], dtype) => mapUnary(x, spec.forward, dtype, spec.kind),
-    backward: (g, [x], out) => [spec.backward(g, x, out)],
+    backward: (g, [x], out, _attrs, gIsScratch) => [spec.backward(g, x, out, gIsScratch)],
   });
   return (x) => op([x], undefined);
 }
@@ -198,9 +199,10 @@ export const relu = unaryOp({
   name: "relu",
   kind: "relu",
   forward: (x) => (x <= 0 ? 0 : x), // NaN stays NaN
-  // g where x > 0, else 0, in one pass; NOTE: relu'(0) is taken as 0 and a NaN input passes
-  // its gradient through, as in PyTorch's threshold_backward
-  backward: (g, x) => new Tensor(reluBackward(g.storage, x.storage)),
+  // g where x > 0, else 0, in one pass (into g itself when the engine hands it over as scratch);
+  // NOTE: relu'(0) is taken as 0 and a NaN input passes its gradient through, as in PyTorch's
+  // threshold_backward
+  backward: (g, x, _out, gIsScratch) => new Tensor(reluBackward(g.storage, x.storage, gIsScratch)),
 });
 
 /** 1 / (1 + e^-x) (`torch.sigmoid`). */
