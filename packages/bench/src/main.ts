@@ -1,7 +1,9 @@
 // `pnpm bench`: runs tg, TF.js (cpu and wasm backends) and, where python3 has them, NumPy and
 // PyTorch, each in its own process on the same inputs, then writes BENCHMARKS.md at the repo root.
 // Options: --only=<system,...> (tg, tfjs-wasm, tfjs-cpu, numpy, torch), --benches=<bench,...>
-// (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples).
+// (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples),
+// --rounds=<n> (run each system n times in turn and report the median of the rounds; default 3;
+// TF.js's cpu backend, ~100x slower, runs once).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,13 +15,18 @@ import { writeInputs } from "./cases.js";
 import { describeMachine } from "./machine.js";
 import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
 import { benchmarksMarkdown, replaceBenchSection, summaryMarkdown } from "./report.js";
-import { type Result, parseResults } from "./results.js";
+import { type Result, medianOfRounds, parseResults } from "./results.js";
 
 const option = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
 const benches = option("benches") ?? ["matmul", "mlp-epoch", "cnn-train", "mlp-infer"];
 const fullEpoch = process.argv.includes("--full-epoch");
+const rounds = Number(option("rounds")?.[0] ?? 3);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`pnpm bench: --rounds must be a positive integer, got ${option("rounds")?.[0]}\n`);
+  process.exit(2);
+}
 const machine = describeMachine();
 const inputs = mkdtempSync(join(tmpdir(), "tg-bench-"));
 writeInputs(inputs);
@@ -30,6 +37,8 @@ interface Run {
   command: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run in the first round only (too slow to repeat). */
+  once?: boolean;
 }
 
 const node = (script: string, ...extra: string[]): Pick<Run, "command" | "args"> => ({
@@ -39,7 +48,7 @@ const node = (script: string, ...extra: string[]): Pick<Run, "command" | "args">
 const runs: Run[] = [
   { group: "tg", title: "tg (wasm 1 thread, wasm all cores, JS path)", ...node("./run-tg.ts") },
   { group: "tfjs-wasm", title: "TF.js wasm backend", ...node("./run-tfjs.ts", "wasm") },
-  { group: "tfjs-cpu", title: "TF.js cpu backend", ...node("./run-tfjs.ts", "cpu") },
+  { group: "tfjs-cpu", title: "TF.js cpu backend", ...node("./run-tfjs.ts", "cpu"), once: true },
 ];
 const notes: string[] = [];
 for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : []) {
@@ -56,8 +65,11 @@ for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : [
 
 const results: Result[] = [];
 const loads: string[] = [];
-for (const run of runs.filter((r) => only === undefined || only.includes(r.group))) {
-  process.stderr.write(`${run.title} …\n`);
+// NOTE: the systems take turns round by round, so that a slow spell of this shared machine
+// lands on one round of several systems rather than on every round of one
+const selected = runs.filter((r) => only === undefined || only.includes(r.group));
+for (let round = 0; round < rounds; round++) for (const run of selected.filter((r) => round === 0 || !r.once)) {
+  process.stderr.write(`${run.title}${rounds > 1 ? ` (round ${round + 1} of ${run.once ? 1 : rounds})` : ""} …\n`);
   const started = performance.now();
   const loadBefore = loadavg()[0];
   const out = spawnSync(run.command, run.args, { encoding: "utf8", env: run.env ?? process.env, maxBuffer: 1 << 24 });
@@ -65,8 +77,9 @@ for (const run of runs.filter((r) => only === undefined || only.includes(r.group
   const got = parseResults(out.stdout);
   results.push(...got);
   process.stderr.write(`  ${got.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  loads.push(`${run.title} ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+  if (round === 0) loads.push(`${run.title} ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
 }
+const combined = medianOfRounds(results);
 rmSync(inputs, { recursive: true, force: true });
 
 const info = wasmInfo();
@@ -74,18 +87,21 @@ notes.unshift(
   `tg's wasm kernels ran ${info.relaxedSimd ? "with relaxed-SIMD FMA (f32x4.relaxed_madd)" : "with plain SIMD multiply and add (this Node does not validate relaxed SIMD; Node 22+ does)"}, ` +
     `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
   "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy (512³ on two threads has measured anywhere from ~37 to ~73 GFLOPS across runs): a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call. tg's 1-thread and all-cores samples are taken in turn so that a disturbance hits both columns alike.",
-  `Load average (1 min) before → after each system's run, on ${machine.cores} cores: ${loads.join("; ")}.`,
+  ...(rounds > 1
+    ? [`Each number is the median of ${rounds} rounds: every system ran ${rounds} times, the systems taking turns (TF.js's cpu backend, about a hundred times slower, ran once).`]
+    : []),
+  `Load average (1 min) before → after each system's first run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
   "Every tg column is the public Tensor.matmul from @tg/tensor (a fresh output tensor per call): \"tg wasm\" on the default backend (WebAssembly SIMD, float32 sums), \"tg JS path\" after setBackend(\"js\") (the plain TypeScript reference kernel, float64 accumulation). tg's training and inference rows go through the public packages on the default (wasm) backend.",
   "Aᵀ and Bᵀ rows pass the stored [64×784] activations or [784×256] weights as transposed views (tg), with transpose flags (TF.js), or as transposed arrays (NumPy/PyTorch); none materialises the transpose.",
 );
 const analysisFile = fileURLToPath(new URL("../analysis.md", import.meta.url));
 const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : "";
-const markdown = benchmarksMarkdown(machine, results, notes, analysis);
+const markdown = benchmarksMarkdown(machine, combined, notes, analysis);
 writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
 process.stdout.write(markdown);
 // the root README shows the tables of a complete run only
 if (only === undefined && option("benches") === undefined) {
   const readme = fileURLToPath(new URL("../../../README.md", import.meta.url));
-  writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, results)));
+  writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, combined)));
 }

@@ -12,6 +12,8 @@ export interface Result {
   value: number | null;
   unit: "GFLOPS" | "s" | "img/s" | "ms";
   note?: string;
+  /** How many rounds' values the value is the median of (absent for a single run). */
+  rounds?: number;
 }
 
 /** Runs `measure` and records its value, or null and the error when the system cannot run it. */
@@ -50,4 +52,21 @@ export interface RunnerArgs {
 /** Reads the runner's arguments (one JSON argument after the script). */
 export function runnerArgs(): RunnerArgs {
   return JSON.parse(process.argv[2] ?? "{}") as RunnerArgs;
+}
+
+/**
+ * One result per (system, bench, case) from several rounds of runs: the median of the rounds'
+ * values (the lower middle one of an even count), keeping the notes of the first round.
+ */
+export function medianOfRounds(results: readonly Result[]): Result[] {
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    const key = `${r.system}\u0000${r.bench}\u0000${r.case}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rounds) => {
+    const values = rounds.flatMap((r) => (r.value === null ? [] : [r.value])).sort((a, b) => a - b);
+    const value = values.length === 0 ? null : values[Math.floor((values.length - 1) / 2)];
+    return { ...rounds[0], value, ...(rounds.length > 1 ? { rounds: values.length } : {}) };
+  });
 }
