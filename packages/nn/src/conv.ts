@@ -1,6 +1,6 @@
 // Conv2D and MaxPool2D: layers over NCHW images that call @tg/tensor's conv2d and maxPool2d.
 
-import { conv2d, formatShape, maxPool2d, Tensor, TensorError, type DType, type Rng } from "@tg/tensor";
+import { conv2d, conv2dReluMaxPool2d, formatShape, maxPool2d, Tensor, TensorError, type DType, type Rng } from "@tg/tensor";
 import { checkFloatDType, checkInt, checkPair } from "./checks.js";
 import { xavierUniform, type Initializer } from "./init.js";
 import { Module } from "./module.js";
@@ -69,6 +69,17 @@ export class Conv2D extends Module {
    */
   forwardRelu(x: Tensor): Tensor {
     return this.convolve(x, "relu");
+  }
+
+  /**
+   * maxPool2d(relu(forward(x)), 2) in one op: the same values and gradients, and on the wasm
+   * kernels the convolution's output is pooled where it is computed, without an array of its
+   * own. Sequential uses it for a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
+   */
+  forwardReluMaxPool(x: Tensor): Tensor {
+    const batched = checkImage("Conv2D", x, this.inChannels, this.kernelSize, this.padding);
+    const y = conv2dReluMaxPool2d(batched, this.weight, this.bias ?? undefined, { stride: this.stride, padding: this.padding });
+    return x.ndim === 3 ? y.squeeze(0) : y;
   }
 
   private convolve(x: Tensor, activation: "relu" | null): Tensor {

@@ -54,6 +54,29 @@ describe("Sequential", () => {
     expect(Math.max(...capped.forward(x).storage.data)).toBe(Math.fround(0.1));
   });
 
+  it.each([
+    ["a 2x2 MaxPool2D after them (all three fused)", () => new MaxPool2D(2)],
+    ["a 3x3 MaxPool2D after them (conv and relu fused)", () => new MaxPool2D(3, { stride: 2 })],
+  ])("runs a Conv2D, a ReLU and %s with the values and gradients of the modules one by one", (_, pool) => {
+    const conv = new Conv2D(3, 5, 3, { padding: 1 });
+    const model = new Sequential(conv, new ReLU(), pool(), new Conv2D(5, 4, 3), new ReLU(), new MaxPool2D(2), new Flatten());
+    const twinConv = new Conv2D(3, 5, 3, { padding: 1 });
+    const twin = new Sequential(twinConv, new ReLU(), pool(), new Conv2D(5, 4, 3), new ReLU(), new MaxPool2D(2), new Flatten());
+    twin.loadStateDict(model.stateDict());
+    for (const shape of [[4, 3, 13, 12], [3, 13, 12]]) {
+      const x = Tensor.randn(shape);
+      const y = model.forward(x);
+      let z = x;
+      for (const m of twin) z = m.forward(z);
+      expect(y.toArray()).toEqual(z.toArray());
+      const g = Tensor.randn(y.shape);
+      y.backward(g);
+      z.backward(g);
+      expect(conv.weight.grad!.toArray()).toEqual(twinConv.weight.grad!.toArray());
+      expect(conv.bias!.grad!.toArray()).toEqual(twinConv.bias!.grad!.toArray());
+    }
+  });
+
   it("has correct gradients through every layer", () => {
     const model = new Sequential(new Linear(3, 4, { dtype: "float64" }), new ReLU(), new Linear(4, 2, { dtype: "float64" }));
     gradcheckModule(model, [[5, 3]]);

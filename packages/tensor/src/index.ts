@@ -7,7 +7,7 @@ export { where } from "./ops/elementwise.js";
 export { dropout } from "./ops/nn.js";
 export { linear } from "./ops/linalg.js";
 export { fusedAdamF32, fusedAdamState, type FusedAdamConstants } from "./kernels/fused-adam.js";
-export { conv2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Size2d } from "./ops/conv.js";
+export { conv2d, conv2dReluMaxPool2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Size2d } from "./ops/conv.js";
 export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export { defineOp, type OpSpec, type Grads } from "./autograd/op.js";
 export { Rng, manualSeed, getGlobalRng } from "./rng.js";

@@ -9,7 +9,7 @@ import type { Storage } from "../storage.js";
 import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "./conv.js";
 import { contiguousData } from "./copy.js";
 import { columnMajor, rowMajor, wasmGemmBatch } from "./wasm/batch.js";
-import { unitConvForward, unitConvWeightGrad } from "./wasm/conv-units.js";
+import { unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./wasm/conv-units.js";
 import { getRuntime } from "./wasm/runtime.js";
 
 /** Sizes of the wide layout: padded plane hp×wp and p wide positions per channel. */
@@ -150,6 +150,25 @@ export function wasmConv2d(
     out: { take: (view, at, ld, img) => takeWide(view, at, ld, { ...g, pw: 0, w: g.ow }, od, img * image, bias) },
   });
   return false;
+}
+
+/**
+ * maxPool2d(relu(conv2d)) over 2×2 stride-2 windows on the whole-image units (stride 1): pooled
+ * values to `pooled`, winners (indices into the convolution's output) to `winners`; false,
+ * writing nothing, where the units do not run it.
+ */
+export function wasmConv2dReluMaxPool2x2(
+  x: Storage,
+  wd: Float32Array,
+  bias: TypedArray | null,
+  g: WindowGeometry,
+  pooled: Float32Array,
+  winners: Int32Array,
+): boolean {
+  if (g.sh !== 1 || g.sw !== 1) return false;
+  const xd = contiguousData(x);
+  const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
+  return xd instanceof Float32Array && unitConvReluMaxPool2x2(xd, wd, b, g, pooled, winners);
 }
 
 /**

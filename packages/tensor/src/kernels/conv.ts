@@ -8,7 +8,7 @@ import { makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
 import { gemm, gemmWorkspace } from "./matmul.js";
-import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dWeightGrad } from "./conv-wasm.js";
+import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dReluMaxPool2x2, wasmConv2dWeightGrad } from "./conv-wasm.js";
 import { simdRelu } from "./simd-elementwise.js";
 
 /**
@@ -163,6 +163,29 @@ export function conv2d(
   }
   if (relu) reluInPlace(od);
   return out;
+}
+
+/**
+ * maxPool2d(relu(conv2d(x))) over 2×2 stride-2 windows in one pass where the wasm units run it
+ * (float32, stride 1): the convolution's output never leaves module memory. `pg` is the pooling
+ * geometry over the convolution's output. Returns the pooled storage and each window's winner
+ * (an index into the convolution's output, as maxPool2d's), or null where it does not run.
+ */
+export function conv2dReluMaxPool2x2(
+  x: Storage,
+  weight: Storage,
+  bias: Storage | null,
+  g: WindowGeometry,
+  pg: WindowGeometry,
+  dtype: DType,
+): { out: Storage; winners: Int32Array } | null {
+  const wd = contiguousData(weight);
+  const b = bias ? contiguousData(bias) : null;
+  if (!(wd instanceof Float32Array) || !onWasm(dtype, x.data, b)) return null;
+  const out = outputStorage(dtype, pg, pg.c);
+  const winners = new Int32Array(out.size);
+  if (!wasmConv2dReluMaxPool2x2(x, wd, b, g, out.data as Float32Array, winners)) return null;
+  return { out, winners };
 }
 
 /** x = relu(x) on the output of a conv2d no one else has seen yet: NaN stays, −0 becomes 0. */

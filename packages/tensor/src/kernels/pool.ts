@@ -6,12 +6,8 @@ import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
-import { getNumThreads, threadPool } from "./wasm/gemm.js";
+import { maxPool2x2InMemory } from "./wasm/pool.js";
 import { CONTROL_BYTES, align64, getRuntime } from "./wasm/runtime.js";
-
-/** Inputs from this many elements pool on the threads, in at most POOL_UNITS runs of planes. */
-const POOL_THREAD_MIN = 2 ** 18;
-const POOL_UNITS = 64;
 
 /**
  * max-pool forward: the largest input of each window (padding never wins), and `winners`, the
@@ -65,6 +61,22 @@ export function maxPool2dGrad(
   const out = allocate(grad.dtype, length);
   out.set(gx);
   return makeStorage(out, grad.dtype, x.shape);
+}
+
+/**
+ * The gradient of maxPool2d(relu(y)) with respect to y, for windows that do not overlap: each
+ * window's gradient goes to its winner where the pooled value (relu's output there) is positive
+ * or NaN, as max-pool's backward followed by relu's would route it; everything else is 0.
+ */
+export function maxPoolReluGrad(grad: Storage, pooled: Storage, winners: Int32Array, shape: readonly number[]): Storage {
+  const gd = contiguousData(grad);
+  const pd = contiguousData(pooled);
+  const gx = allocate(grad.dtype, shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < winners.length; i++) {
+    const v = pd[i];
+    if (v > 0 || v !== v) gx[winners[i]] = gd[i] + 0; // stores only (see maxPool2dGrad); +0 for −0
+  }
+  return makeStorage(gx, grad.dtype, [...shape]);
 }
 
 /** True for the common 2×2, stride-2, unpadded window over a contiguous input. */
@@ -131,13 +143,7 @@ function wasmMaxPool2x2(
   const idx = dst + align64(4 * out.length);
   const view = runtime.reserve(idx + 4 * out.length, "maxPool2d");
   view.set(data.subarray(offset, offset + size), src / 4);
-  const planes = g.n * g.c;
-  const pool = size >= POOL_THREAD_MIN ? threadPool(runtime, getNumThreads()) : undefined;
-  if (pool === undefined) runtime.fn("max_pool_2x2")(src, dst, idx, 0, planes, g.h, g.w);
-  else {
-    const per = Math.ceil(planes / Math.min(planes, POOL_UNITS));
-    pool.runUnits({ kernel: "max_pool_unit", units: Math.ceil(planes / per), fields: [src, dst, idx, per, planes, g.h, g.w] });
-  }
+  maxPool2x2InMemory(runtime, src, dst, idx, g.n * g.c, g.h, g.w);
   out.set(view.subarray(dst / 4, dst / 4 + out.length));
   index.set(new Int32Array(view.buffer, idx, out.length));
   return true;

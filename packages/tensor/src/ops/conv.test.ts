@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   conv2d,
+  conv2dReluMaxPool2d,
   getBackend,
   gradcheck,
   isWasmAvailable,
@@ -286,6 +287,54 @@ describe("conv2d with activation relu", () => {
     const w = Tensor.zeros([1, 1, 2, 2]);
     // @ts-expect-error: an activation the type does not allow
     expect(() => conv2d(x, w, null, { activation: "tanh" })).toThrow('conv2d: activation must be "relu" or null, got "tanh"');
+  });
+});
+
+describe("conv2dReluMaxPool2d", () => {
+  it("has correct gradients", () => {
+    const fused = (x: Tensor, w: Tensor, b?: Tensor) => conv2dReluMaxPool2d(x, w, b, { padding: 1 });
+    gradcheck(fused, [[2, 3, 6, 5], [4, 3, 3, 3], [4]]);
+  });
+
+  // the units path on the threads, odd convolution outputs (pooled with floor), one image,
+  // stride 2 (conv2d then maxPool2d) and an unbatched input
+  const cases: [string, Shape, Shape, { stride?: number; padding?: number }][] = [
+    ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
+    ["odd output sizes", [3, 2, 9, 7], [5, 2, 3, 3], {}],
+    ["one image", [1, 3, 8, 8], [4, 3, 3, 3], { padding: 1 }],
+    ["stride 2", [3, 2, 11, 10], [4, 2, 3, 3], { stride: 2, padding: 1 }],
+    ["unbatched", [3, 9, 8], [4, 3, 3, 3], { padding: 1 }],
+  ];
+  const backends: Backend[] = isWasmAvailable() ? ["js", "wasm"] : ["js"];
+  for (const backend of backends) {
+    describe(`on the ${backend} backend`, () => {
+      useBackend(backend);
+      it.each(cases)("gives maxPool2d(conv2d(…).relu(), 2)'s values and gradients exactly: %s", (_, xs, ws, opts) => {
+        const r = new Rng(12);
+        const shapes = [xs, ws, [ws[0]]];
+        const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
+        data[0][5] = NaN; // a NaN passes relu and wins its window, with its gradient
+        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: true }));
+        const [x, w, b] = leaves();
+        const [x2, w2, b2] = leaves();
+        const fused = conv2dReluMaxPool2d(x, w, b, opts);
+        const plain = maxPool2d(conv2d(x2, w2, b2, opts).relu(), 2);
+        expect(fused.shape).toEqual(plain.shape);
+        expect(fused.toArray()).toEqual(plain.toArray());
+        const g = randn(fused.shape, r, "float32");
+        fused.backward(g);
+        plain.backward(g);
+        expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
+        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
+        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
+      });
+    });
+  }
+
+  it("refuses a convolution output smaller than the 2x2 window, as maxPool2d does", () => {
+    const x = Tensor.zeros([1, 1, 3, 3]);
+    const w = Tensor.zeros([1, 1, 3, 3]);
+    expect(() => conv2dReluMaxPool2d(x, w)).toThrow("maxPool2d: kernel 2x2 is larger than the padded input 1x1");
   });
 });
 

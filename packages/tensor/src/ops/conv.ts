@@ -2,7 +2,7 @@
 // its checks and backward. The loops (im2col + gemm, col2im, window scans) are in kernels/conv.ts.
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { defineOp } from "../autograd/op.js";
+import { defineOp, type Grads } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import * as kernels from "../kernels/conv.js";
@@ -140,25 +140,27 @@ const conv2dOp = defineOp<ConvAttrs, WindowAttrs & { activation?: "relu" | null 
   }),
   forward: ([x, weight, bias], g) =>
     kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? g : undefined, g.relu),
-  // out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions;
   // with the fused relu, G first passes only where the output is positive (or NaN), as relu's
   // own backward does
-  backward: (gOut, [x, weight, bias], out, geo, gIsScratch) => {
-    const g = geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage, gIsScratch)) : gOut;
-    const cols = geo.cols;
-    geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
-    const needBias = bias?.requiresGrad ?? false;
-    // NOTE: the weight gradient's pass over G also sums it per channel for the bias when it can
-    const grads = weight.requiresGrad
-      ? kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype, cols, needBias)
-      : null;
-    const dx = x.requiresGrad
-      ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
-      : null;
-    const biasGrad = grads?.bias ?? (needBias ? kernels.conv2dBiasGrad(g.storage, geo, g.dtype) : null);
-    return [dx, grads ? new Tensor(grads.weight) : null, biasGrad ? new Tensor(biasGrad) : null];
-  },
+  backward: (gOut, inputs, out, geo, gIsScratch) =>
+    convGrads(geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage, gIsScratch)) : gOut, inputs, geo),
 });
+
+/** out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions. */
+function convGrads(g: Tensor, [x, weight, bias]: readonly Tensor[], geo: ConvAttrs): Grads {
+  const cols = geo.cols;
+  geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
+  const needBias = bias?.requiresGrad ?? false;
+  // NOTE: the weight gradient's pass over G also sums it per channel for the bias when it can
+  const grads = weight.requiresGrad
+    ? kernels.conv2dWeightGrad(g.storage, x.storage, geo, weight.shape, g.dtype, cols, needBias)
+    : null;
+  const dx = x.requiresGrad
+    ? new Tensor(kernels.conv2dInputGrad(g.storage, weight.storage, geo, x.shape, g.dtype))
+    : null;
+  const biasGrad = grads?.bias ?? (needBias ? kernels.conv2dBiasGrad(g.storage, geo, g.dtype) : null);
+  return [dx, grads ? new Tensor(grads.weight) : null, biasGrad ? new Tensor(biasGrad) : null];
+}
 
 /**
  * 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`) of `x` [N, C, H, W] (or
@@ -175,6 +177,59 @@ export function conv2d(
   { stride = 1, padding = 0, activation = null }: Conv2dOptions = {},
 ): Tensor {
   return conv2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding, activation });
+}
+
+/** A conv2dReluMaxPool2d call: the convolution's geometry, the pooling's over its output, the winners. */
+interface ConvPoolAttrs extends ConvAttrs {
+  pool: WindowGeometry;
+  winners?: Int32Array;
+}
+
+const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs>({
+  name: "conv2dReluMaxPool2d",
+  check: (inputs, attrs) => {
+    const geo = checkConv2d(inputs, attrs);
+    const convShape = geo.unbatched ? [geo.o, geo.oh, geo.ow] : [geo.n, geo.o, geo.oh, geo.ow];
+    const pool = windowGeometry("maxPool2d", convShape, [2, 2], [2, 2], [0, 0], geo.o);
+    return { ...geo, keepColumns: false, relu: true, pool };
+  },
+  // one pass where the wasm units run it (the convolution's output never leaves their memory),
+  // else conv2d with relu, then maxPool2d; either way the winners are kept for the backward
+  forward: ([x, weight, bias], g) => {
+    const fused = kernels.conv2dReluMaxPool2x2(x, weight, bias ?? null, g, g.pool, g.dtype);
+    if (fused !== null) {
+      g.winners = fused.winners;
+      return fused.out;
+    }
+    const { out, winners } = pool.maxPool2d(kernels.conv2d(x, weight, bias ?? null, g, g.dtype, undefined, true), g.pool);
+    g.winners = winners;
+    return out;
+  },
+  // each window's gradient goes to its winner where relu passed it (the pooled value is positive
+  // or NaN), then on through conv2d's backward
+  backward: (gOut, inputs, out, geo) => {
+    const { n, o, oh, ow, unbatched } = geo;
+    const shape = unbatched ? [o, oh, ow] : [n, o, oh, ow];
+    return convGrads(new Tensor(pool.maxPoolReluGrad(gOut.storage, out.storage, geo.winners!, shape)), inputs, geo);
+  },
+});
+
+/**
+ * `maxPool2d(conv2d(x, weight, bias, { stride, padding }).relu(), 2)` as one op: the same values
+ * and gradients, and where the wasm kernels run it (float32, stride 1) the convolution's output
+ * is pooled where the threads compute it, without an array of its own. nn's Sequential uses it for
+ * a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
+ * @example
+ * const x = Tensor.randn([8, 1, 28, 28]);
+ * conv2dReluMaxPool2d(x, Tensor.randn([32, 1, 3, 3]), null, { padding: 1 }).shape; // [8, 32, 14, 14]
+ */
+export function conv2dReluMaxPool2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  { stride = 1, padding = 0 }: Omit<Conv2dOptions, "activation"> = {},
+): Tensor {
+  return conv2dReluMaxPool2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding });
 }
 
 interface PoolAttrs extends WindowAttrs {

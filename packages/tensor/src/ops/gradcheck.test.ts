@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   cat,
   conv2d,
+  conv2dReluMaxPool2d,
   dropout,
   gradcheck,
   linear,
@@ -107,6 +108,8 @@ const ROWS: Row[] = [
   // convolution and pooling (ops/conv.ts)
   { op: "conv2d", form: "bias, stride 2, padding 1, 3×2 kernel", fn: (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1 }), inputs: [[2, 3, 7, 6], [4, 3, 3, 2], [4]] },
   { op: "conv2d", form: "[h,w] stride and padding, no bias", fn: (x, w) => conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }), inputs: [[1, 2, 5, 5], [3, 2, 2, 3]] },
+  { op: "conv2dReluMaxPool2d", form: "bias, padding 1, odd output", fn: (x, w, b) => conv2dReluMaxPool2d(x, w, b, { padding: 1 }), inputs: [[2, 3, 7, 6], [4, 3, 3, 3], [4]] },
+  { op: "conv2dReluMaxPool2d", form: "stride 2, unbatched, no bias", fn: (x, w) => conv2dReluMaxPool2d(x, w, null, { stride: 2 }), inputs: [[2, 9, 9], [3, 2, 3, 3]] },
   { op: "maxPool2d", form: "2×2", fn: (x) => maxPool2d(x, 2), inputs: [[2, 2, 4, 6]] },
   { op: "maxPool2d", form: "3×2, stride [2,1], padding 1", fn: (x) => maxPool2d(x, [3, 2], { stride: [2, 1], padding: 1 }), inputs: [[1, 2, 5, 5]] },
 ];

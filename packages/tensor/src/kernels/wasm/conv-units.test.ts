@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../rng.js";
-import { type UnitConv, unitConvForward, unitConvWeightGrad } from "./conv-units.js";
+import { type UnitConv, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./conv-units.js";
 import { getNumThreads, setNumThreads } from "./gemm.js";
 import { isWasmAvailable } from "./runtime.js";
 
@@ -112,6 +112,42 @@ describe.skipIf(!isWasmAvailable())("whole-image conv units", () => {
       });
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  it.each([1, 2])("pool relu's output in 2x2 windows in memory on %i thread(s), as relu then max-pool would", (threads) => {
+    // 67x65 outputs: the last row and column fall outside every window; large enough for the units
+    // and the pooling to run on the threads
+    const g = geometry([8, 2, 67, 65, 8, 3, 3, 1, 1]);
+    const rng = new Rng(34);
+    const x = random(g.n * g.c * g.h * g.w, rng);
+    const wd = random(g.o * g.c * 9, rng);
+    const bias = random(g.o, rng);
+    const before = getNumThreads();
+    setNumThreads(threads);
+    try {
+      const conv = new Float32Array(g.n * g.o * g.oh * g.ow);
+      expect(unitConvForward(x, wd, bias, g, conv, true)).toBe(true);
+      expect(conv.every((v) => v >= 0)).toBe(true);
+      const [ph, pw] = [Math.floor(g.oh / 2), Math.floor(g.ow / 2)];
+      const pooled = new Float32Array(g.n * g.o * ph * pw);
+      const winners = new Int32Array(pooled.length);
+      expect(unitConvReluMaxPool2x2(x, wd, bias, g, pooled, winners)).toBe(true);
+      for (let plane = 0, q = 0; plane < g.n * g.o; plane++) {
+        for (let py = 0; py < ph; py++) {
+          for (let px = 0; px < pw; px++, q++) {
+            // the first maximum of the window in row-major order wins
+            let best = -1;
+            for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+              const at = plane * g.oh * g.ow + (2 * py + dy) * g.ow + 2 * px + dx;
+              if (best < 0 || conv[at] > conv[best]) best = at;
+            }
+            expect([winners[q], pooled[q]]).toEqual([best, conv[best]]);
+          }
+        }
+      }
     } finally {
       setNumThreads(before);
     }

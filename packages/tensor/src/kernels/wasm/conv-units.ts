@@ -7,6 +7,7 @@ import { MR, NR } from "./gemm-code.js";
 import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
 import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
+import { maxPool2x2InMemory } from "./pool.js";
 import type { ThreadPool, UnitJob } from "./threads.js";
 import type { WindowGeometry } from "../conv.js";
 
@@ -70,9 +71,9 @@ function runUnits(pl: Plan, job: UnitJob): void {
 }
 
 /**
- * od (n×o×oh×ow) = conv(x, W) + bias, then relu(·) when `relu`, for a contiguous float32 batch x (n×c×h×w) and weight wd
- * (o×c×kh×kw), each element the float32 sum of its c·kh·kw products in order, then the bias.
- * Returns false, writing nothing, where the units should not run it.
+ * od (n×o×oh×ow) = conv(x, W) + bias, then relu(·) when `relu`, for a contiguous float32 batch
+ * x (n×c×h×w) and weight wd (o×c×kh×kw), each element the float32 sum of its c·kh·kw products in
+ * order, then the bias. Returns false, writing nothing, where the units should not run it.
  */
 export function unitConvForward(
   x: Float32Array,
@@ -82,14 +83,58 @@ export function unitConvForward(
   od: Float32Array,
   relu = false,
 ): boolean {
+  const done = forwardUnits(x, wd, bias, g, relu, 0);
+  if (done === null) return false;
+  od.set(done.view.subarray(done.out / 4, done.out / 4 + g.n * g.o * g.oh * g.ow));
+  return true;
+}
+
+/**
+ * maxPool2d(relu(conv(x, W) + bias)) with 2×2 stride-2 windows in one pass: the convolution's
+ * output stays in module memory, where it is pooled; the pooled values go to `pooled`
+ * (n×o×⌊oh/2⌋×⌊ow/2⌋) and each window's winner, as an index into the n×o×oh×ow convolution
+ * output, to `winners`. Returns false, writing nothing, where the units should not run it.
+ */
+export function unitConvReluMaxPool2x2(
+  x: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: UnitConv,
+  pooled: Float32Array,
+  winners: Int32Array,
+): boolean {
+  const size = g.n * g.o * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
+  const done = forwardUnits(x, wd, bias, g, true, 2 * align64(4 * size));
+  if (done === null) return false;
+  const { runtime, view, out, end } = done;
+  const idx = end + align64(4 * size);
+  maxPool2x2InMemory(runtime, out, end, idx, g.n * g.o, g.oh, g.ow);
+  pooled.set(view.subarray(end / 4, end / 4 + size));
+  winners.set(new Int32Array(view.buffer, idx, size));
+  return true;
+}
+
+/**
+ * Runs the forward units over the batch with `extra` bytes reserved after their memory; returns
+ * the view, where the outputs lie (byte address `out`, n·o·oh·ow floats) and where the extra
+ * bytes start (`end`), or null where the units should not run.
+ */
+function forwardUnits(
+  x: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: UnitConv,
+  relu: boolean,
+  extra: number,
+): { runtime: Runtime; view: Float32Array; out: number; end: number } | null {
   const pl = plan(g);
-  if (pl === null) return false;
+  if (pl === null) return null;
   const { runtime, threads, k, p } = pl;
   const mPad = Math.ceil(g.o / MR) * MR;
   const nPad = Math.ceil(p / NR) * NR;
   const image = g.c * g.h * g.w;
   const outImage = g.o * g.oh * g.ow;
-  // [control | row table | bias | staged W | packed W | images | outputs | scratch per thread]
+  // [control | row table | bias | staged W | packed W | images | outputs | scratch per thread | extra]
   const table = CONTROL_BYTES;
   const biasAt = table + align64(4 * k);
   const aStage = biasAt + align64(4 * g.o);
@@ -100,7 +145,8 @@ export function unitConvForward(
   const bOffset = align64(4 * g.c * pl.plane);
   const cOffset = bOffset + align64(4 * nPad * k);
   const scratchBytes = cOffset + align64(4 * mPad * nPad);
-  const view = runtime.reserve(scratch + threads * scratchBytes, "conv2d");
+  const end = scratch + threads * scratchBytes;
+  const view = runtime.reserve(end + extra, "conv2d");
   rowTable(runtime, table, g, pl);
   if (bias !== null) view.set(bias.subarray(0, g.o), biasAt / 4);
   view.set(wd.subarray(0, g.o * k), aStage / 4);
@@ -112,8 +158,7 @@ export function unitConvForward(
     bias: bias === null ? 0 : biasAt, relu: relu ? 1 : 0,
   };
   runUnits(pl, { kernel: "conv_fwd_unit", units: g.n, fields: CONV_FWD_FIELDS.map((f) => values[f]) });
-  od.set(view.subarray(out / 4, out / 4 + g.n * outImage));
-  return true;
+  return { runtime, view, out, end };
 }
 
 /**

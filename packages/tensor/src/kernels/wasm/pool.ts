@@ -1,0 +1,23 @@
+// The driver of the 2×2 max-pooling kernel (pool-code.ts) over planes already in module memory:
+// on the calling thread for small inputs, else in runs of planes on the thread pool.
+
+import { getNumThreads, threadPool } from "./gemm.js";
+import type { Runtime } from "./runtime.js";
+
+/** Inputs from this many elements pool on the threads, in at most POOL_UNITS runs of planes. */
+const POOL_THREAD_MIN = 2 ** 18;
+const POOL_UNITS = 64;
+
+/**
+ * Pools `planes` contiguous h×w float32 planes at byte address src: each 2×2 stride-2 window's
+ * maximum to dst and its winner's element index (counted from src) to idx, as max_pool_2x2 does.
+ */
+export function maxPool2x2InMemory(runtime: Runtime, src: number, dst: number, idx: number, planes: number, h: number, w: number): void {
+  const pool = planes * h * w >= POOL_THREAD_MIN ? threadPool(runtime, getNumThreads()) : undefined;
+  if (pool === undefined) {
+    runtime.fn("max_pool_2x2")(src, dst, idx, 0, planes, h, w);
+    return;
+  }
+  const per = Math.ceil(planes / Math.min(planes, POOL_UNITS));
+  pool.runUnits({ kernel: "max_pool_unit", units: Math.ceil(planes / per), fields: [src, dst, idx, per, planes, h, w] });
+}
