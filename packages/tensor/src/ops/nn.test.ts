@@ -127,6 +127,20 @@ describe("dropout", () => {
     expect(w.grad?.toArray()).toEqual(y.toArray()); // dy/dw is the mask itself since w = 1
   });
 
+  it("scales a gradient it may overwrite the same way as one it may not", () => {
+    const grads = [false, true].map((scratch) => {
+      const w = Tensor.ones([6, 7], { requiresGrad: true });
+      const y = dropout(w, 0.4, true, { rng: new Rng(2) });
+      const scale = tensor(Float32Array.from({ length: 42 }, (_, i) => i - 20), { shape: [6, 7] });
+      // y·scale hands dropout a fresh gradient of its own; a caller's gradient is never scratch
+      if (scratch) y.mul(scale).sum().backward();
+      else y.backward(scale);
+      return w.grad!.toArray();
+    });
+    expect(grads[1]).toEqual(grads[0]);
+    expect((grads[0] as number[][]).flat().filter((v) => v !== 0).length).toBeGreaterThan(10);
+  });
+
   it("keeps the dtype of float64 input", () => {
     expect(dropout(Tensor.ones([3], { dtype: "float64" }), 0.5, true).dtype).toBe("float64");
   });

@@ -68,7 +68,15 @@ const dropoutOp = defineOp<DropoutAttrs>({
     attrs.mask = mask;
     return out;
   },
-  backward: (g, _inputs, _out, { mask }) => [mask ? g.mul(new Tensor(mask)) : null],
+  // g · mask, written over g when the engine hands it over as scratch
+  backward: (g, _inputs, _out, { mask }, gIsScratch) => {
+    if (!mask) return [null];
+    if (!gIsScratch || g.dtype !== mask.dtype) return [g.mul(new Tensor(mask))];
+    const gd = g.storage.data;
+    const m = mask.data;
+    for (let i = 0; i < m.length; i++) gd[i] *= m[i];
+    return [g];
+  },
 });
 
 /** m[i] = kept where draw i ≥ threshold, else 0, and o[i] = x[i]·m[i], for i in [start, end). */
