@@ -17,9 +17,9 @@ export interface F32Matrix {
 
 /**
  * Problems below this many flops (2·m·n·k) stay on the calling thread. NOTE: measured on 2 cores
- * with workers awake (threads.ts), 2²⁰ flops (64×128·128×64, ~40 µs) gained ~5% from a second
- * thread and 2²² (128³, an MLP's 64×256·256×128) 25-40%; below 2²⁰ publishing and joining the job
- * costs about what the second thread saves.
+ * with workers awake (threads.ts), a second thread took 64×128·128×64 (2²⁰ flops, ~40 µs) from
+ * 3% slower to 8% faster, and 128³ (2²²) 15–33% faster; below 2²⁰ publishing and joining the
+ * job costs more than the second thread saves.
  */
 export const THREAD_MIN_FLOPS = 2 ** 20;
 
