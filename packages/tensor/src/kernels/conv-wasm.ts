@@ -9,7 +9,7 @@ import type { Storage } from "../storage.js";
 import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "./conv.js";
 import { contiguousData } from "./copy.js";
 import { columnMajor, rowMajor, wasmGemmBatch } from "./wasm/batch.js";
-import { unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./wasm/conv-units.js";
+import { type PooledGrad, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./wasm/conv-units.js";
 import { getRuntime } from "./wasm/runtime.js";
 
 /** Sizes of the wide layout: padded plane hp×wp and p wide positions per channel. */
@@ -169,6 +169,18 @@ export function wasmConv2dReluMaxPool2x2(
   const xd = contiguousData(x);
   const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
   return xd instanceof Float32Array && unitConvReluMaxPool2x2(xd, wd, b, g, pooled, winners);
+}
+
+/**
+ * The weight gradient (and, given db, the bias gradient) from a PooledGrad on the whole-image
+ * units (stride 1), the convolution's gradient never becoming an array; null where they do not
+ * run it.
+ */
+export function wasmConv2dWeightGradPooled(pg: PooledGrad, x: Storage, g: WindowGeometry, db?: Float64Array): Float32Array | null {
+  if (g.sh !== 1 || g.sw !== 1) return null;
+  const xd = contiguousData(x);
+  const dw = new Float32Array(g.o * g.c * g.kh * g.kw);
+  return xd instanceof Float32Array && unitConvWeightGrad(pg, xd, g, dw, db) ? dw : null;
 }
 
 /**

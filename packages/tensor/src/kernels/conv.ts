@@ -8,7 +8,7 @@ import { makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
 import { gemm, gemmWorkspace } from "./matmul.js";
-import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dReluMaxPool2x2, wasmConv2dWeightGrad } from "./conv-wasm.js";
+import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dReluMaxPool2x2, wasmConv2dWeightGrad, wasmConv2dWeightGradPooled } from "./conv-wasm.js";
 import { simdRelu } from "./simd-elementwise.js";
 
 /**
@@ -186,6 +186,32 @@ export function conv2dReluMaxPool2x2(
   const winners = new Int32Array(out.size);
   if (!wasmConv2dReluMaxPool2x2(x, wd, b, g, out.data as Float32Array, winners)) return null;
   return { out, winners };
+}
+
+/**
+ * The weight and bias gradients of conv2dReluMaxPool2x2 from its output's gradient, where the
+ * wasm units take the pooled gradient straight into their memory (float32, stride 1): the
+ * convolution's gradient (n·o·oh·ow, mostly zeros) never becomes an array. Null where they do
+ * not run it; the caller then builds that gradient (pool.maxPoolReluGrad) and uses
+ * conv2dWeightGrad.
+ */
+export function conv2dReluMaxPoolWeightGrad(
+  grad: Storage,
+  pooled: Storage,
+  winners: Int32Array,
+  x: Storage,
+  g: WindowGeometry,
+  shape: Shape,
+  dtype: DType,
+  withBias: boolean,
+): { weight: Storage; bias: Storage | null } | null {
+  const gd = contiguousData(grad);
+  const pd = contiguousData(pooled);
+  if (!(gd instanceof Float32Array) || !(pd instanceof Float32Array) || !onWasm(dtype, x.data)) return null;
+  const db = withBias ? new Float64Array(g.o) : undefined;
+  const dw = wasmConv2dWeightGradPooled({ grad: gd, pooled: pd, winners }, x, g, db);
+  if (dw === null) return null;
+  return { weight: makeStorage(dw, dtype, shape), bias: db === undefined ? null : biasStorage(db, dtype) };
 }
 
 /** x = relu(x) on the output of a conv2d no one else has seen yet: NaN stays, −0 becomes 0. */

@@ -328,6 +328,23 @@ describe("conv2dReluMaxPool2d", () => {
         expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
         expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
       });
+
+      it.each(cases)("gives the same weight and bias gradients when x needs none (a first layer): %s", (_, xs, ws, opts) => {
+        const r = new Rng(13);
+        const x = randn(xs, r, "float32");
+        const shapes = [ws, [ws[0]]];
+        const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
+        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: true }));
+        const [w, b] = leaves();
+        const [w2, b2] = leaves();
+        const fused = conv2dReluMaxPool2d(x, w, b, opts);
+        const plain = maxPool2d(conv2d(x, w2, b2, opts).relu(), 2);
+        const g = randn(fused.shape, r, "float32");
+        fused.backward(g);
+        plain.backward(g);
+        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
+        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
+      });
     });
   }
 

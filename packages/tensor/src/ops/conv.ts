@@ -208,6 +208,15 @@ const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs>({
   // each window's gradient goes to its winner where relu passed it (the pooled value is positive
   // or NaN), then on through conv2d's backward
   backward: (gOut, inputs, out, geo) => {
+    // a first layer (x needs no gradient): the wasm units can take the pooled gradient directly
+    const [x, weight, bias] = inputs;
+    if (!x.requiresGrad && weight.requiresGrad) {
+      const needBias = bias?.requiresGrad ?? false;
+      const direct = kernels.conv2dReluMaxPoolWeightGrad(
+        gOut.storage, out.storage, geo.winners!, x.storage, geo, weight.shape, gOut.dtype, needBias,
+      );
+      if (direct !== null) return [null, new Tensor(direct.weight), direct.bias ? new Tensor(direct.bias) : null];
+    }
     const { n, o, oh, ow, unbatched } = geo;
     const shape = unbatched ? [o, oh, ow] : [n, o, oh, ow];
     return convGrads(new Tensor(pool.maxPoolReluGrad(gOut.storage, out.storage, geo.winners!, shape)), inputs, geo);

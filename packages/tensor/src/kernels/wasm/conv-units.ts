@@ -162,13 +162,33 @@ function forwardUnits(
 }
 
 /**
+ * An output gradient given as max-pooling over relu's output passes it back: each window's
+ * gradient `grad[i]` belongs at `winners[i]` where the pooled value is positive or NaN (relu let
+ * it through), and everything else is 0.
+ */
+export interface PooledGrad {
+  grad: Float32Array;
+  pooled: Float32Array;
+  winners: Int32Array;
+}
+
+/** Writes a PooledGrad's `size` elements into view[at …]: zeros, then each passed gradient. */
+function scatterPooled(view: Float32Array, at: number, size: number, { grad, pooled, winners }: PooledGrad): void {
+  view.fill(0, at, at + size);
+  for (let i = 0; i < winners.length; i++) {
+    const v = pooled[i];
+    if (v > 0 || v !== v) view[at + winners[i]] = grad[i] + 0; // +0 for −0, as maxPoolReluGrad
+  }
+}
+
+/**
  * dW (o×c·kh·kw) = Σ_img G[img]·cols(x[img])ᵀ for a contiguous float32 output gradient gd
- * (n×o×oh×ow) and batch x (n×c×h×w): each group of images is summed in order in float32, then
+ * (n×o×oh×ow, or a PooledGrad scattered straight into module memory) and batch x (n×c×h×w): each group of images is summed in order in float32, then
  * the groups in order. With db, also the bias gradient: each image's float64 channel sums (in
  * the order of kernels/conv.ts's conv2dBiasGrad) added in image order to db (o entries, zeroed
  * by the caller). Returns false, writing nothing, where the units should not run it.
  */
-export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitConv, dw: Float32Array, db?: Float64Array): boolean {
+export function unitConvWeightGrad(gd: Float32Array | PooledGrad, x: Float32Array, g: UnitConv, dw: Float32Array, db?: Float64Array): boolean {
   const pl = plan(g);
   if (pl === null) return false;
   const { runtime, threads, k, p } = pl;
@@ -192,7 +212,8 @@ export function unitConvWeightGrad(gd: Float32Array, x: Float32Array, g: UnitCon
   const scratchBytes = bOffset + align64(4 * nPad * p);
   const view = runtime.reserve(scratch + threads * scratchBytes, "conv2d");
   rowTable(runtime, table, g, pl);
-  view.set(gd.subarray(0, g.n * gradImage), gsrc / 4);
+  if (gd instanceof Float32Array) view.set(gd.subarray(0, g.n * gradImage), gsrc / 4);
+  else scatterPooled(view, gsrc / 4, g.n * gradImage, gd);
   view.set(x.subarray(0, g.n * image), xsrc / 4);
   const values: Record<(typeof CONV_WGRAD_FIELDS)[number], number> = {
     gsrc, gradBytes: 4 * gradImage, o: g.o, oh: g.oh, ow: g.ow, p, xsrc, imageBytes: 4 * image, c: g.c, h: g.h,
