@@ -103,5 +103,9 @@ describe("evaluate and meanAbsGrad", () => {
     expect(meanAbsGrad(m)).toBe((4 + 5 + 6 + 7) / 4);
     m.grad = tensor([[1, -2], [3, -4]]).transpose(0, 1);
     expect(meanAbsGrad(m)).toBe(2.5);
+    // a length that is not a multiple of four: the running sums and the tail
+    const v = Tensor.zeros([7], { requiresGrad: true });
+    v.grad = tensor([1, -2, 3, -4, 5, -6, 7]);
+    expect(meanAbsGrad(v)).toBe(4);
   });
 });
