@@ -6,7 +6,7 @@ import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
-import { maxPool2x2InMemory } from "./wasm/pool.js";
+import { maxPool2x2InMemory, scatterPooledGrad } from "./wasm/pool.js";
 import { CONTROL_BYTES, align64, getRuntime } from "./wasm/runtime.js";
 
 /**
@@ -71,11 +71,8 @@ export function maxPool2dGrad(
 export function maxPoolReluGrad(grad: Storage, pooled: Storage, winners: Int32Array, shape: readonly number[]): Storage {
   const gd = contiguousData(grad);
   const pd = contiguousData(pooled);
-  const gx = allocate(grad.dtype, shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < winners.length; i++) {
-    const v = pd[i];
-    if (v > 0 || v !== v) gx[winners[i]] = gd[i] + 0; // stores only (see maxPool2dGrad); +0 for −0
-  }
+  const gx = allocate(grad.dtype, shape.reduce((a, b) => a * b, 1)) as Float32Array | Float64Array;
+  scatterPooledGrad(gx, 0, gd, pd, winners);
   return makeStorage(gx, grad.dtype, [...shape]);
 }
 

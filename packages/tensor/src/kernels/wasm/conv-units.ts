@@ -7,7 +7,7 @@ import { MR, NR } from "./gemm-code.js";
 import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
 import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
-import { maxPool2x2InMemory } from "./pool.js";
+import { maxPool2x2InMemory, scatterPooledGrad } from "./pool.js";
 import type { ThreadPool, UnitJob } from "./threads.js";
 import type { WindowGeometry } from "../conv.js";
 
@@ -172,19 +172,10 @@ export interface PooledGrad {
   winners: Int32Array;
 }
 
-/** Writes a PooledGrad's `size` elements into view[at …]: zeros, then each passed gradient. */
-function scatterPooled(view: Float32Array, at: number, size: number, { grad, pooled, winners }: PooledGrad): void {
-  view.fill(0, at, at + size);
-  for (let i = 0; i < winners.length; i++) {
-    const v = pooled[i];
-    if (v > 0 || v !== v) view[at + winners[i]] = grad[i] + 0; // +0 for −0, as maxPoolReluGrad
-  }
-}
-
 /**
  * dW (o×c·kh·kw) = Σ_img G[img]·cols(x[img])ᵀ for a contiguous float32 output gradient gd
- * (n×o×oh×ow, or a PooledGrad scattered straight into module memory) and batch x (n×c×h×w): each group of images is summed in order in float32, then
- * the groups in order. With db, also the bias gradient: each image's float64 channel sums (in
+ * (n×o×oh×ow, or a PooledGrad scattered straight into module memory) and batch x (n×c×h×w):
+ * each group of images is summed in order in float32, then the groups in order. With db, also the bias gradient: each image's float64 channel sums (in
  * the order of kernels/conv.ts's conv2dBiasGrad) added in image order to db (o entries, zeroed
  * by the caller). Returns false, writing nothing, where the units should not run it.
  */
@@ -213,7 +204,10 @@ export function unitConvWeightGrad(gd: Float32Array | PooledGrad, x: Float32Arra
   const view = runtime.reserve(scratch + threads * scratchBytes, "conv2d");
   rowTable(runtime, table, g, pl);
   if (gd instanceof Float32Array) view.set(gd.subarray(0, g.n * gradImage), gsrc / 4);
-  else scatterPooled(view, gsrc / 4, g.n * gradImage, gd);
+  else {
+    view.fill(0, gsrc / 4, gsrc / 4 + g.n * gradImage);
+    scatterPooledGrad(view, gsrc / 4, gd.grad, gd.pooled, gd.winners);
+  }
   view.set(x.subarray(0, g.n * image), xsrc / 4);
   const values: Record<(typeof CONV_WGRAD_FIELDS)[number], number> = {
     gsrc, gradBytes: 4 * gradImage, o: g.o, oh: g.oh, ow: g.ow, p, xsrc, imageBytes: 4 * image, c: g.c, h: g.h,

@@ -1,5 +1,6 @@
 // The driver of the 2×2 max-pooling kernel (pool-code.ts) over planes already in module memory:
-// on the calling thread for small inputs, else in runs of planes on the thread pool.
+// on the calling thread for small inputs, else in runs of planes on the thread pool; and the
+// scatter of a pooled gradient back to the windows' winners.
 
 import { getNumThreads, threadPool } from "./gemm.js";
 import type { Runtime } from "./runtime.js";
@@ -20,4 +21,24 @@ export function maxPool2x2InMemory(runtime: Runtime, src: number, dst: number, i
   }
   const per = Math.ceil(planes / Math.min(planes, POOL_UNITS));
   pool.runUnits({ kernel: "max_pool_unit", units: Math.ceil(planes / per), fields: [src, dst, idx, per, planes, h, w] });
+}
+
+/**
+ * Routes an output gradient back through relu then 2×2 max-pooling: grad[i] goes to
+ * out[at + winners[i]] where pooled[i] (relu's output at the winner) is positive or NaN, which
+ * is where relu let it through. `out` must already hold zeros there. Only stores (reading a fresh
+ * array's untouched page would fault it in twice); `+ 0` makes a −0 gradient +0, as adding into
+ * zeros does.
+ */
+export function scatterPooledGrad(
+  out: Float32Array | Float64Array,
+  at: number,
+  grad: ArrayLike<number>,
+  pooled: ArrayLike<number>,
+  winners: Int32Array,
+): void {
+  for (let i = 0; i < winners.length; i++) {
+    const v = pooled[i];
+    if (v > 0 || v !== v) out[at + winners[i]] = grad[i] + 0;
+  }
 }
