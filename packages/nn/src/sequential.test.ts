@@ -8,6 +8,24 @@ import { Module } from "./module.js";
 import { Flatten } from "./reshape.js";
 import { Sequential } from "./sequential.js";
 
+/**
+ * Loads `model`'s state into `twin` (the same layers), runs `model` on x and `twin` module by
+ * module (nothing fused), and expects the same output and the same gradients for the first
+ * convolution of each (`conv`, `twinConv`).
+ */
+function expectModuleByModule(model: Sequential, conv: Conv2D, twin: Sequential, twinConv: Conv2D, x: Tensor): void {
+  twin.loadStateDict(model.stateDict());
+  const y = model.forward(x);
+  let z = x;
+  for (const m of twin) z = m.forward(z);
+  expect(y.toArray()).toEqual(z.toArray());
+  const g = Tensor.randn(y.shape);
+  y.backward(g);
+  z.backward(g);
+  expect(conv.weight.grad!.toArray()).toEqual(twinConv.weight.grad!.toArray());
+  expect(conv.bias!.grad!.toArray()).toEqual(twinConv.bias!.grad!.toArray());
+}
+
 describe("Sequential", () => {
   beforeEach(() => manualSeed(0));
 
@@ -31,19 +49,8 @@ describe("Sequential", () => {
     const conv = new Conv2D(2, 4, 3, { padding: 1 });
     const model = new Sequential(conv, new ReLU(), new MaxPool2D(2), new Flatten());
     const x = Tensor.randn([3, 2, 6, 6]);
-    const y = model.forward(x);
-    // module by module: the unfused conv2d, then relu
     const twinConv = new Conv2D(2, 4, 3, { padding: 1 });
-    const twin = new Sequential(twinConv, new ReLU(), new MaxPool2D(2), new Flatten());
-    twin.loadStateDict(model.stateDict());
-    let z = x;
-    for (const m of twin) z = m.forward(z);
-    expect(y.toArray()).toEqual(z.toArray());
-    const g = Tensor.randn(y.shape);
-    y.backward(g);
-    z.backward(g);
-    expect(conv.weight.grad!.toArray()).toEqual(twinConv.weight.grad!.toArray());
-    expect(conv.bias!.grad!.toArray()).toEqual(twinConv.bias!.grad!.toArray());
+    expectModuleByModule(model, conv, new Sequential(twinConv, new ReLU(), new MaxPool2D(2), new Flatten()), twinConv, x);
     // a ReLU subclass (which may do something else) is left alone
     class Capped extends ReLU {
       override forward(t: Tensor): Tensor {
@@ -62,19 +69,7 @@ describe("Sequential", () => {
     const model = new Sequential(conv, new ReLU(), pool(), new Conv2D(5, 4, 3), new ReLU(), new MaxPool2D(2), new Flatten());
     const twinConv = new Conv2D(3, 5, 3, { padding: 1 });
     const twin = new Sequential(twinConv, new ReLU(), pool(), new Conv2D(5, 4, 3), new ReLU(), new MaxPool2D(2), new Flatten());
-    twin.loadStateDict(model.stateDict());
-    for (const shape of [[4, 3, 13, 12], [3, 13, 12]]) {
-      const x = Tensor.randn(shape);
-      const y = model.forward(x);
-      let z = x;
-      for (const m of twin) z = m.forward(z);
-      expect(y.toArray()).toEqual(z.toArray());
-      const g = Tensor.randn(y.shape);
-      y.backward(g);
-      z.backward(g);
-      expect(conv.weight.grad!.toArray()).toEqual(twinConv.weight.grad!.toArray());
-      expect(conv.bias!.grad!.toArray()).toEqual(twinConv.bias!.grad!.toArray());
-    }
+    for (const shape of [[4, 3, 13, 12], [3, 13, 12]]) expectModuleByModule(model, conv, twin, twinConv, Tensor.randn(shape));
   });
 
   it("has correct gradients through every layer", () => {

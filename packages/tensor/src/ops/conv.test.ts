@@ -28,6 +28,40 @@ function useBackend(backend: Backend): void {
   afterEach(() => setBackend(previous));
 }
 
+type ConvOptions = { stride?: number; padding?: number };
+type ConvFn = (x: Tensor, w: Tensor, b: Tensor) => Tensor;
+
+/**
+ * Runs `fused` and `plain` on the same random float32 input xs (NaN at `nanAt` when given),
+ * weight ws and bias, each on leaves of its own (the input a constant when `xGrad` is false),
+ * and expects the same shape, values and, for one random output gradient, the same gradients.
+ */
+function expectSameAsPlain(
+  fused: ConvFn,
+  plain: ConvFn,
+  xs: Shape,
+  ws: Shape,
+  { seed, nanAt, xGrad = true }: { seed: number; nanAt?: number; xGrad?: boolean },
+): void {
+  const r = new Rng(seed);
+  const shapes = [xs, ws, [ws[0]]];
+  const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
+  if (nanAt !== undefined) data[0][nanAt] = NaN;
+  const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: i > 0 || xGrad }));
+  const [x, w, b] = leaves();
+  const [x2, w2, b2] = leaves();
+  const y = fused(x, w, b);
+  const z = plain(x2, w2, b2);
+  expect(y.shape).toEqual(z.shape);
+  expect(y.toArray()).toEqual(z.toArray());
+  const g = randn(y.shape, r, "float32");
+  y.backward(g);
+  z.backward(g);
+  if (xGrad) expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
+  expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
+  expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
+}
+
 /** conv2d by its definition, one output element at a time, on nested arrays. */
 function naiveConv(
   x: Tensor,
@@ -253,7 +287,7 @@ describe("conv2d with activation relu", () => {
   });
 
   // the units path on the threads (stride 1, large enough), one image per call, and stride 2
-  const cases: [string, Shape, Shape, { stride?: number; padding?: number }][] = [
+  const cases: [string, Shape, Shape, ConvOptions][] = [
     ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
     ["stride 1, one image", [1, 3, 9, 7], [5, 3, 3, 3], {}],
     ["stride 2", [3, 2, 9, 8], [4, 2, 3, 3], { stride: 2, padding: 1 }],
@@ -262,23 +296,13 @@ describe("conv2d with activation relu", () => {
   for (const backend of backends) {
     describe(`on the ${backend} backend`, () => {
       useBackend(backend);
-      it.each(cases)("gives conv2d(…).relu()'s values and gradients exactly: %s", (_, xs, ws, opts) => {
-        const r = new Rng(11);
-        const data = [xs, ws, [ws[0]]].map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
-        data[0][3] = NaN; // a NaN output keeps its value and passes its gradient, as relu does
-        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: [xs, ws, [ws[0]]][i], requiresGrad: true }));
-        const [x, w, b] = leaves();
-        const [x2, w2, b2] = leaves();
-        const fused = conv2d(x, w, b, { ...opts, activation: "relu" });
-        const plain = conv2d(x2, w2, b2, opts).relu();
-        expect(fused.toArray()).toEqual(plain.toArray());
-        const g = randn(fused.shape, r, "float32");
-        fused.backward(g);
-        plain.backward(g);
-        expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
-        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
-        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
-      });
+      // a NaN output keeps its value and passes its gradient, as relu does
+      it.each(cases)("gives conv2d(…).relu()'s values and gradients exactly: %s", (_, xs, ws, opts) =>
+        expectSameAsPlain(
+          (x, w, b) => conv2d(x, w, b, { ...opts, activation: "relu" }),
+          (x, w, b) => conv2d(x, w, b, opts).relu(),
+          xs, ws, { seed: 11, nanAt: 3 },
+        ));
     });
   }
 
@@ -298,7 +322,7 @@ describe("conv2dReluMaxPool2d", () => {
 
   // the units path on the threads, odd convolution outputs (pooled with floor), one image,
   // stride 2 (conv2d then maxPool2d) and an unbatched input
-  const cases: [string, Shape, Shape, { stride?: number; padding?: number }][] = [
+  const cases: [string, Shape, Shape, ConvOptions][] = [
     ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
     ["odd output sizes", [3, 2, 9, 7], [5, 2, 3, 3], {}],
     ["one image", [1, 3, 8, 8], [4, 3, 3, 3], { padding: 1 }],
@@ -309,42 +333,14 @@ describe("conv2dReluMaxPool2d", () => {
   for (const backend of backends) {
     describe(`on the ${backend} backend`, () => {
       useBackend(backend);
-      it.each(cases)("gives maxPool2d(conv2d(…).relu(), 2)'s values and gradients exactly: %s", (_, xs, ws, opts) => {
-        const r = new Rng(12);
-        const shapes = [xs, ws, [ws[0]]];
-        const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
-        data[0][5] = NaN; // a NaN passes relu and wins its window, with its gradient
-        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: true }));
-        const [x, w, b] = leaves();
-        const [x2, w2, b2] = leaves();
-        const fused = conv2dReluMaxPool2d(x, w, b, opts);
-        const plain = maxPool2d(conv2d(x2, w2, b2, opts).relu(), 2);
-        expect(fused.shape).toEqual(plain.shape);
-        expect(fused.toArray()).toEqual(plain.toArray());
-        const g = randn(fused.shape, r, "float32");
-        fused.backward(g);
-        plain.backward(g);
-        expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
-        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
-        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
-      });
+      const fused = (opts: ConvOptions): ConvFn => (x, w, b) => conv2dReluMaxPool2d(x, w, b, opts);
+      const plain = (opts: ConvOptions): ConvFn => (x, w, b) => maxPool2d(conv2d(x, w, b, opts).relu(), 2);
+      // a NaN passes relu and wins its window, with its gradient
+      it.each(cases)("gives maxPool2d(conv2d(…).relu(), 2)'s values and gradients exactly: %s", (_, xs, ws, opts) =>
+        expectSameAsPlain(fused(opts), plain(opts), xs, ws, { seed: 12, nanAt: 5 }));
 
-      it.each(cases)("gives the same weight and bias gradients when x needs none (a first layer): %s", (_, xs, ws, opts) => {
-        const r = new Rng(13);
-        const x = randn(xs, r, "float32");
-        const shapes = [ws, [ws[0]]];
-        const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
-        const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: true }));
-        const [w, b] = leaves();
-        const [w2, b2] = leaves();
-        const fused = conv2dReluMaxPool2d(x, w, b, opts);
-        const plain = maxPool2d(conv2d(x, w2, b2, opts).relu(), 2);
-        const g = randn(fused.shape, r, "float32");
-        fused.backward(g);
-        plain.backward(g);
-        expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
-        expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
-      });
+      it.each(cases)("gives the same weight and bias gradients when x needs none (a first layer): %s", (_, xs, ws, opts) =>
+        expectSameAsPlain(fused(opts), plain(opts), xs, ws, { seed: 13, xGrad: false }));
     });
   }
 
