@@ -8,7 +8,7 @@ import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
 import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 import { maxPool2x2InMemory, scatterPooledGrad } from "./pool.js";
-import type { ThreadPool, UnitJob } from "./threads.js";
+import { type ThreadPool, runUnits } from "./threads.js";
 import type { WindowGeometry } from "../conv.js";
 
 /**
@@ -59,15 +59,6 @@ function rowTable(runtime: Runtime, at: number, g: UnitConv, { wp, plane }: Plan
       for (let j = 0; j < g.kw; j++) table[r++] = 4 * (ci * plane + i * wp + j);
     }
   }
-}
-
-function runUnits(pl: Plan, job: UnitJob): void {
-  if (pl.pool !== undefined) {
-    pl.pool.runUnits(job);
-    return;
-  }
-  const kernel = pl.runtime.fn(job.kernel);
-  for (let t = 0; t < job.units; t++) kernel(t, 0, ...job.fields);
 }
 
 /**
@@ -157,7 +148,7 @@ function forwardUnits(
     scratch, scratchBytes, bOffset, cOffset, out, outBytes: 4 * outImage, o: g.o, oh: g.oh, ow: g.ow,
     bias: bias === null ? 0 : biasAt, relu: relu ? 1 : 0,
   };
-  runUnits(pl, { kernel: "conv_fwd_unit", units: g.n, fields: CONV_FWD_FIELDS.map((f) => values[f]) });
+  runUnits(pl.runtime, pl.pool, { kernel: "conv_fwd_unit", units: g.n, fields: CONV_FWD_FIELDS.map((f) => values[f]) });
   return { runtime, view, out, end };
 }
 
@@ -214,7 +205,7 @@ export function unitConvWeightGrad(gd: Float32Array | PooledGrad, x: Float32Arra
     w: g.w, ph: g.ph, pw: g.pw, table, k, mPad, nPad, scratch, scratchBytes, aOffset, aPackOffset, bOffset,
     sums, sumBytes, group, images: g.n, biasSums,
   };
-  runUnits(pl, { kernel: "conv_wgrad_unit", units, fields: CONV_WGRAD_FIELDS.map((f) => values[f]) });
+  runUnits(pl.runtime, pl.pool, { kernel: "conv_wgrad_unit", units, fields: CONV_WGRAD_FIELDS.map((f) => values[f]) });
   for (let r = 0; r < g.o; r++) {
     const row = dw.subarray(r * k, (r + 1) * k);
     row.set(view.subarray(sums / 4 + r * nPad, sums / 4 + r * nPad + k));

@@ -54,6 +54,8 @@ export const KC = 256;
  *   row-major (p·ld+j) or column-major (j·ld+p) source;
  * - `pack_unit`(t, id, …PACK_UNIT_FIELDS): one piece of packing A and B, a unit of work for the
  *   thread pool (see packUnit);
+ * - `gemm_unit`(t, id, …GEMM_UNIT_FIELDS): unit t of a tiled gemm job, a unit of work for the
+ *   thread pool (see gemmUnit);
  * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): C[i0:i1, j0:j1] = A·B,
  *   or += with acc = 1.
  */
@@ -67,7 +69,9 @@ export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
   const part = mod.add(...packPart(packs), false);
   mod.add(...packUnit(part));
   const micro = mod.add(...microKernel(relaxed), false);
-  return { packATranspose: packs[1], tile: mod.add(...tile(micro)) };
+  const tileIndex = mod.add(...tile(micro));
+  mod.add(...gemmUnit(tileIndex));
+  return { packATranspose: packs[1], tile: tileIndex };
 }
 
 /** Function indices of the gemm kernels that other kernels of the module call. */
@@ -301,5 +305,49 @@ function tile(micro: number): [FunctionBuilder, Code] {
           mul(get(ldc), i32(4)),
           or(get(acc), ne(get(pc), i32(0)))))),
   );
+  return [f, body];
+}
+
+/**
+ * The fields of a gemm_unit job, in order: one gemm over packed operands, cut into tileRows x
+ * tileCols tiles of C, or a batch of them. Item b reads its packed operands at aPack + b·aStep
+ * and bPack + b·bStep and writes C at c + b·cStep. With `reduce` 1 (and cStep 0) the items'
+ * products are summed into one C, each tile adding the items in order b = 0, 1, …; otherwise
+ * every (item, tile) is a unit of work.
+ */
+export const GEMM_UNIT_FIELDS = [
+  "aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileRows", "tileCols", "batch", "aStep", "bStep", "cStep", "reduce",
+] as const;
+
+/**
+ * gemm_unit(t, id, …GEMM_UNIT_FIELDS): computes unit t, tiles numbered row by row of tiles (and
+ * item by item unless reduced), by calling gemm_tile once per item it covers.
+ */
+function gemmUnit(tileFn: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("gemm_unit", Array<"i32">(2 + GEMM_UNIT_FIELDS.length).fill("i32"));
+  const [t, , aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f.params;
+  const [colTiles, tiles, first, last, u, i0, i1, j0, j1, b] = Array.from({ length: 10 }, () => f.local("i32"));
+  const ceilDiv = (x: Code, y: Code): Code => divU(sub(add(x, y), i32(1)), y);
+  const min = (x: Local, y: Local): Code => select(get(x), get(y), ltS(get(x), get(y)));
+  const body: Code = [
+    set(colTiles, ceilDiv(get(nPad), get(tileCols))),
+    set(tiles, mul(ceilDiv(get(mPad), get(tileRows)), get(colTiles))),
+    set(first, select(i32(0), divU(get(t), get(tiles)), get(reduce))),
+    set(last, select(get(batch), add(get(first), i32(1)), get(reduce))),
+    set(u, remU(get(t), get(tiles))),
+    set(i0, mul(divU(get(u), get(colTiles)), get(tileRows))),
+    set(j0, mul(remU(get(u), get(colTiles)), get(tileCols))),
+    set(i1, add(get(i0), get(tileRows))),
+    set(i1, min(i1, mPad)),
+    set(j1, add(get(j0), get(tileCols))),
+    set(j1, min(j1, nPad)),
+    forRange(b, get(first), get(last), i32(1),
+      call(tileFn,
+        add(get(aPack), mul(get(b), get(aStep))),
+        add(get(bPack), mul(get(b), get(bStep))),
+        add(get(c), mul(get(b), get(cStep))),
+        get(ldc), get(k), get(mPad), get(nPad), get(i0), get(i1), get(j0), get(j1),
+        ne(get(b), get(first)))),
+  ];
   return [f, body];
 }

@@ -2,10 +2,10 @@
 // columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
 // this thread or on the thread pool (threads.ts) and copies C out.
 
-import { KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
+import { GEMM_UNIT_FIELDS, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
 import { coreCount, workerThreads } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
-import { type GemmJob, ThreadPool, runUnit, tileCount } from "./threads.js";
+import { ThreadPool, runUnits } from "./threads.js";
 
 /** A strided float32 matrix: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface F32Matrix {
@@ -224,14 +224,16 @@ function copyOut(view: Float32Array, from: number, nPad: number, { m, n, c, cOff
   }
 }
 
+/** One gemm_unit job (see GEMM_UNIT_FIELDS in gemm-code.ts). */
+export type GemmJob = Record<(typeof GEMM_UNIT_FIELDS)[number], number>;
+
+/** The number of units a job is cut into: tiles of C, times the items unless they are reduced. */
+export function tileCount(job: GemmJob): number {
+  const tiles = Math.ceil(job.mPad / job.tileRows) * Math.ceil(job.nPad / job.tileCols);
+  return job.reduce ? tiles : tiles * job.batch;
+}
+
 /** Runs every unit of `job`, on the pool when given, else on this thread. */
 export function runJob(runtime: Runtime, job: GemmJob, pool: ThreadPool | undefined, callerJoins = true): void {
-  if (pool !== undefined) {
-    pool.run(job, callerJoins);
-    return;
-  }
-  const tile = runtime.fn("gemm_tile");
-  const fields = [job.aPack, job.bPack, job.c, job.ldc, job.k, job.mPad, job.nPad, job.tileRows, job.tileCols];
-  fields.push(job.batch, job.aStep, job.bStep, job.cStep, job.reduce);
-  for (let t = 0, total = tileCount(job); t < total; t++) runUnit(tile, t, fields);
+  runUnits(runtime, pool, { kernel: "gemm_unit", units: tileCount(job), fields: GEMM_UNIT_FIELDS.map((f) => job[f]) }, callerJoins);
 }

@@ -27,7 +27,7 @@ const MAX_FIELDS = STATS - JOB;
  * calls kernel(t, id, ...fields). The thread id (0 for the caller) lets a unit pick its own
  * scratch space; it must never change the values a unit computes.
  */
-export const UNIT_KERNELS = ["conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit", "pack_unit"] as const;
+export const UNIT_KERNELS = ["gemm_unit", "conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit", "pack_unit"] as const;
 
 /** A job of `units` calls of one of UNIT_KERNELS. */
 export interface UnitJob {
@@ -45,59 +45,8 @@ export interface UnitJob {
 const SPIN_MS = 2;
 
 /**
- * One gemm over packed operands, cut into tileRows x tileCols tiles of C, or a batch of them:
- * item b reads its packed operands at aPack + b·aStep and bPack + b·bStep and writes C at
- * c + b·cStep. With `reduce` 1 (and cStep 0) the items' products are summed into one C, each
- * tile adding the items in order b = 0, 1, …; otherwise every (item, tile) is a unit of work.
- */
-export interface GemmJob {
-  aPack: number;
-  bPack: number;
-  c: number;
-  ldc: number;
-  k: number;
-  mPad: number;
-  nPad: number;
-  tileRows: number;
-  tileCols: number;
-  batch: number;
-  aStep: number;
-  bStep: number;
-  cStep: number;
-  reduce: number;
-}
-
-const JOB_FIELDS = [
-  "aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileRows", "tileCols", "batch", "aStep", "bStep", "cStep", "reduce",
-] as const;
-
-/** The number of units a job is cut into: tiles of C, times the items unless they are reduced. */
-export function tileCount(job: GemmJob): number {
-  const tiles = Math.ceil(job.mPad / job.tileRows) * Math.ceil(job.nPad / job.tileCols);
-  return job.reduce ? tiles : tiles * job.batch;
-}
-
-/** Computes unit t of a job (fields in JOB_FIELDS order); the worker source repeats it: keep in step. */
-export function runUnit(tile: WasmFunction, t: number, f: readonly number[]): void {
-  const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f;
-  const colTiles = Math.ceil(nPad / tileCols);
-  const tiles = Math.ceil(mPad / tileRows) * colTiles;
-  const first = reduce ? 0 : Math.floor(t / tiles);
-  const last = reduce ? batch : first + 1;
-  const u = t % tiles;
-  const i0 = Math.floor(u / colTiles) * tileRows;
-  const j0 = (u % colTiles) * tileCols;
-  const i1 = Math.min(i0 + tileRows, mPad);
-  const j1 = Math.min(j0 + tileCols, nPad);
-  for (let b = first; b < last; b++) {
-    tile(aPack + b * aStep, bPack + b * bStep, c + b * cStep, ldc, k, mPad, nPad, i0, i1, j0, j1, b > first ? 1 : 0);
-  }
-}
-
-/**
- * Claims and computes units until none is left; kernels[0] is gemm_tile, kernels[i] the unit
- * kernel UNIT_KERNELS[i − 1]. The worker source below repeats this loop in plain JavaScript;
- * keep the two in step.
+ * Claims and computes units until none is left; kernels[i] is the unit kernel UNIT_KERNELS[i].
+ * The worker source below repeats this loop in plain JavaScript; keep the two in step.
  */
 function runTiles(ctl: Int32Array, kernels: readonly WasmFunction[], id: number): void {
   for (;;) {
@@ -109,8 +58,7 @@ function runTiles(ctl: Int32Array, kernels: readonly WasmFunction[], id: number)
     const fields: number[] = [];
     for (let i = 0, count = Atomics.load(ctl, COUNT); i < count; i++) fields.push(Atomics.load(ctl, JOB + i));
     if (Atomics.compareExchange(ctl, CLAIM, claim, claim + 1) !== claim) continue;
-    if (kind === 0) runUnit(kernels[0], t, fields);
-    else kernels[kind](t, id, ...fields);
+    kernels[kind](t, id, ...fields);
     if (id < MAX_STATS) Atomics.add(ctl, STATS + id, 1);
     if (Atomics.add(ctl, DONE, 1) + 1 === total) Atomics.notify(ctl, DONE);
   }
@@ -120,24 +68,8 @@ const WORKER_SOURCE = `"use strict";
 const { workerData } = require("node:worker_threads");
 const { module, memory, id } = workerData;
 const kernelExports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const tile = kernelExports.gemm_tile;
-const kernels = [tile, ...${JSON.stringify(UNIT_KERNELS)}.map((name) => kernelExports[name])];
+const kernels = ${JSON.stringify(UNIT_KERNELS)}.map((name) => kernelExports[name]);
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-function runUnit(t, f) {
-  const [aPack, bPack, c, ldc, k, mPad, nPad, tileRows, tileCols, batch, aStep, bStep, cStep, reduce] = f;
-  const colTiles = Math.ceil(nPad / tileCols);
-  const tiles = Math.ceil(mPad / tileRows) * colTiles;
-  const first = reduce ? 0 : Math.floor(t / tiles);
-  const last = reduce ? batch : first + 1;
-  const u = t % tiles;
-  const i0 = Math.floor(u / colTiles) * tileRows;
-  const j0 = (u % colTiles) * tileCols;
-  const i1 = Math.min(i0 + tileRows, mPad);
-  const j1 = Math.min(j0 + tileCols, nPad);
-  for (let b = first; b < last; b++) {
-    tile(aPack + b * aStep, bPack + b * bStep, c + b * cStep, ldc, k, mPad, nPad, i0, i1, j0, j1, b > first ? 1 : 0);
-  }
-}
 function runTiles() {
   for (;;) {
     const claim = Atomics.load(ctl, ${CLAIM});
@@ -149,8 +81,7 @@ function runTiles() {
     for (let i = 0, count = Atomics.load(ctl, ${COUNT}); i < count; i++) fields.push(Atomics.load(ctl, ${JOB} + i));
     if (Atomics.compareExchange(ctl, ${CLAIM}, claim, claim + 1) !== claim) continue;
     try {
-      if (kind === 0) runUnit(t, fields);
-      else kernels[kind](t, id, ...fields);
+      kernels[kind](t, id, ...fields);
     } catch {
       Atomics.store(ctl, ${FAILED}, 1);
     }
@@ -170,6 +101,16 @@ for (;;) {
 }
 `;
 
+/** Runs every unit of `job` on `pool`, or one after another on this thread where there is none. */
+export function runUnits(runtime: Runtime, pool: ThreadPool | undefined, job: UnitJob, callerJoins = true): void {
+  if (pool !== undefined) {
+    pool.runUnits(job, callerJoins);
+    return;
+  }
+  const kernel = runtime.fn(job.kernel);
+  for (let t = 0; t < job.units; t++) kernel(t, 0, ...job.fields);
+}
+
 /** Worker threads sharing a runtime's memory; the calling thread counts as thread 0. */
 export class ThreadPool {
   private readonly workers: NodeWorker[] = [];
@@ -183,7 +124,7 @@ export class ThreadPool {
     private readonly threads: WorkerThreads,
   ) {
     this.ctl = new Int32Array(runtime.memory.buffer, 0, CONTROL_BYTES / 4);
-    this.kernels = [runtime.fn("gemm_tile"), ...UNIT_KERNELS.map((name) => runtime.fn(name))];
+    this.kernels = UNIT_KERNELS.map((name) => runtime.fn(name));
   }
 
   /** Starts or stops workers so that `count` threads (the caller included) share each job. */
@@ -205,16 +146,11 @@ export class ThreadPool {
   }
 
   /**
-   * Runs every tile of `job` and returns when all are done. With `callerJoins` false the
+   * Runs every unit of `job` and returns when all are done. With `callerJoins` false the
    * calling thread only waits (tests use it to make the workers do all the work).
    */
-  run(job: GemmJob, callerJoins = true): void {
-    this.publish(0, tileCount(job), JOB_FIELDS.map((field) => job[field]), callerJoins);
-  }
-
-  /** Runs every unit of a unit job and returns when all are done (see run). */
   runUnits(job: UnitJob, callerJoins = true): void {
-    this.publish(UNIT_KERNELS.indexOf(job.kernel) + 1, job.units, job.fields, callerJoins);
+    this.publish(UNIT_KERNELS.indexOf(job.kernel), job.units, job.fields, callerJoins);
   }
 
   private publish(kind: number, total: number, fields: readonly number[], callerJoins: boolean): void {
