@@ -9,7 +9,7 @@ import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
 import { gemm, gemmWorkspace } from "./matmul.js";
 import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dReluMaxPool2x2, wasmConv2dWeightGrad, wasmConv2dWeightGradPooled } from "./conv-wasm.js";
-import { simdRelu } from "./simd-elementwise.js";
+import { reluInPlace } from "./elementwise.js";
 
 /**
  * Sizes of a 2-D window op: input n×c×h×w (n = 1 for an unbatched c×h×w input), o output
@@ -212,15 +212,6 @@ export function conv2dReluMaxPoolWeightGrad(
   const dw = wasmConv2dWeightGradPooled({ grad: gd, pooled: pd, winners }, x, g, db);
   if (dw === null) return null;
   return { weight: makeStorage(dw, dtype, shape), bias: db === undefined ? null : biasStorage(db, dtype) };
-}
-
-/** x = relu(x) on the output of a conv2d no one else has seen yet: NaN stays, −0 becomes 0. */
-function reluInPlace(x: TypedArray): void {
-  if (x instanceof Float32Array && simdRelu(x, x)) return;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (!(v > 0) && v === v) x[i] = 0;
-  }
 }
 
 function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): void {

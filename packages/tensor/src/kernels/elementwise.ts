@@ -46,6 +46,12 @@ export function mapUnary(
   return out;
 }
 
+/** x = relu(x) in place, for an array no one else has seen yet (a fresh op output). */
+export function reluInPlace(x: TypedArray): void {
+  if (x instanceof Float32Array && simdRelu(x, x)) return;
+  unaryKindRow("relu", x, 0, x, 0, 1, x.length);
+}
+
 function unaryRow(
   fn: UnaryFn,
   o: TypedArray,
