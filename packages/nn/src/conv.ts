@@ -60,7 +60,7 @@ export class Conv2D extends Module {
 
   /** Convolves x [N, inChannels, H, W] into [N, outChannels, H', W']. */
   forward(x: Tensor): Tensor {
-    return this.convolve(x, null);
+    return this.apply(x, (batched, options) => conv2d(batched, this.weight, this.bias ?? undefined, options));
   }
 
   /**
@@ -68,7 +68,8 @@ export class Conv2D extends Module {
    * gradients. Sequential uses it for a Conv2D directly followed by a ReLU.
    */
   forwardRelu(x: Tensor): Tensor {
-    return this.convolve(x, "relu");
+    return this.apply(x, (batched, options) =>
+      conv2d(batched, this.weight, this.bias ?? undefined, { ...options, activation: "relu" }));
   }
 
   /**
@@ -77,15 +78,13 @@ export class Conv2D extends Module {
    * own. Sequential uses it for a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
    */
   forwardReluMaxPool(x: Tensor): Tensor {
-    const batched = checkImage("Conv2D", x, this.inChannels, this.kernelSize, this.padding);
-    const y = conv2dReluMaxPool2d(batched, this.weight, this.bias ?? undefined, { stride: this.stride, padding: this.padding });
-    return x.ndim === 3 ? y.squeeze(0) : y;
+    return this.apply(x, (batched, options) => conv2dReluMaxPool2d(batched, this.weight, this.bias ?? undefined, options));
   }
 
-  private convolve(x: Tensor, activation: "relu" | null): Tensor {
+  /** Checks x, batches a [C, H, W] input, runs `op` with this layer's stride and padding, unbatches. */
+  private apply(x: Tensor, op: (batched: Tensor, options: { stride: Size2; padding: Size2 }) => Tensor): Tensor {
     const batched = checkImage("Conv2D", x, this.inChannels, this.kernelSize, this.padding);
-    const options = { stride: this.stride, padding: this.padding, activation };
-    const y = conv2d(batched, this.weight, this.bias ?? undefined, options);
+    const y = op(batched, { stride: this.stride, padding: this.padding });
     return x.ndim === 3 ? y.squeeze(0) : y;
   }
 }
