@@ -6,7 +6,7 @@ import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { broadcastStrides, type Shape } from "../shape.js";
 import { emptyStorage, isContiguous, makeStorage, type Storage } from "../storage.js";
 import { RowIterator } from "./iter.js";
-import { simdRelu, simdReluBackward } from "./simd-elementwise.js";
+import { simdBinary, simdBinaryRows, simdRelu, simdReluBackward, type SimdBinaryKind } from "./simd-elementwise.js";
 
 /** A function of one element. */
 export type UnaryFn = (x: number) => number;
@@ -106,6 +106,7 @@ export function mapBinary(
   kind?: BinaryKind,
 ): Storage {
   const out = emptyStorage(dtype, shape);
+  if (isSimdKind(kind) && simdBinaryStorage(kind, a, b, out)) return out;
   const strides = [
     broadcastStrides(a.shape, a.strides, shape),
     broadcastStrides(b.shape, b.strides, shape),
@@ -121,6 +122,30 @@ export function mapBinary(
     else binaryKindRow(kind, out.data, io, a.data, ia, sa, b.data, ib, sb, n);
   }
   return out;
+}
+
+const isSimdKind = (kind: BinaryKind | undefined): kind is SimdBinaryKind =>
+  kind === "add" || kind === "sub" || kind === "mul" || kind === "div";
+
+/**
+ * out = a <kind> b on the SIMD kernels when all three are contiguous float32 and `b` is either
+ * the same size as `out` or one row repeated along out's leading dims (a bias); false otherwise.
+ */
+function simdBinaryStorage(kind: SimdBinaryKind, a: Storage, b: Storage, out: Storage): boolean {
+  const ad = a.data;
+  const bd = b.data;
+  const od = out.data;
+  if (!(ad instanceof Float32Array && bd instanceof Float32Array && od instanceof Float32Array)) return false;
+  if (a.size !== out.size || !isContiguous(a) || !isContiguous(b)) return false;
+  const av = ad.subarray(a.offset, a.offset + a.size);
+  const bv = bd.subarray(b.offset, b.offset + b.size);
+  if (b.size === out.size) return simdBinary(kind, av, bv, od);
+  // b broadcast along leading dims only: its shape, less leading 1s, is out's trailing shape
+  const first = b.shape.findIndex((d) => d !== 1);
+  if (first < 0) return false;
+  const bShape = b.shape.slice(first);
+  const trailing = out.shape.slice(out.shape.length - bShape.length);
+  return bShape.every((d, i) => d === trailing[i]) && simdBinaryRows(kind, av, bv, od);
 }
 
 function binaryRow(

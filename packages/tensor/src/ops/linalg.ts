@@ -5,6 +5,7 @@ import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { batchedMatmul } from "../kernels/matmul.js";
+import { simdBinaryRows } from "../kernels/simd-elementwise.js";
 import { broadcastShapes, formatShape, type Shape } from "../shape.js";
 import { view, type Storage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
@@ -80,6 +81,9 @@ function addRowBias(y: Storage, bias: Storage): void {
   const b = bias.data;
   const bo = bias.offset;
   const bs = bias.strides[0];
+  if (d instanceof Float32Array && b instanceof Float32Array && (bs === 1 || n === 1)) {
+    if (simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
+  }
   for (let row = 0; row < d.length; row += n) {
     for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
   }

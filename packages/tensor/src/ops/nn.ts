@@ -6,6 +6,7 @@ import { getGlobalRng, type Rng } from "../rng.js";
 import { normalizeDim } from "../shape.js";
 import { defineOp } from "../autograd/op.js";
 import { contiguousData } from "../kernels/copy.js";
+import { simdBinary, simdDropout } from "../kernels/simd-elementwise.js";
 import { emptyStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import type { TypedArray } from "../dtype.js";
@@ -59,6 +60,10 @@ const dropoutOp = defineOp<DropoutAttrs>({
     // an element is dropped when its draw is below p·2³², so with probability p (to 2⁻³²)
     const threshold = p * 4294967296;
     const f32 = m instanceof Float32Array && o instanceof Float32Array && xd instanceof Float32Array;
+    if (f32 && simdDropout(xd, m, o, Math.ceil(threshold), kept, (d) => attrs.rng.fillUint32(d))) {
+      attrs.mask = mask;
+      return out;
+    }
     for (let start = 0; start < m.length; start += draws.length) {
       const end = Math.min(m.length, start + draws.length);
       attrs.rng.fillUint32(end - start === draws.length ? draws : draws.subarray(0, end - start));
@@ -74,6 +79,10 @@ const dropoutOp = defineOp<DropoutAttrs>({
     if (!gIsScratch || g.dtype !== mask.dtype) return [g.mul(new Tensor(mask))];
     const gd = g.storage.data;
     const m = mask.data;
+    if (gd instanceof Float32Array && m instanceof Float32Array) {
+      const dense = gd.subarray(0, m.length);
+      if (simdBinary("mul", dense, m, dense)) return [g];
+    }
     for (let i = 0; i < m.length; i++) gd[i] *= m[i];
     return [g];
   },

@@ -130,6 +130,9 @@ export const andnot = simdBinary(0x4f);
 export const vgt = simdBinary(0x44);
 export const vne = simdBinary(0x42);
 export const vor = simdBinary(0x50);
+export const vand = simdBinary(0x4e);
+/** i32x4.ge_u: all-ones lanes where a ≥ b as unsigned 32-bit integers. */
+export const i32x4GeU = simdBinary(0x40);
 export const i32x4Add = simdBinary(0xae);
 export const i32x4Splat = (a: Code): Code => [a, simd(0x11)];
 /** v128.const from four i32 lanes. */
