@@ -188,3 +188,32 @@ describe.skipIf(!isWasmAvailable())("linear's bias on the SIMD kernel", () => {
     }
   });
 });
+
+describe.skipIf(!isWasmAvailable())("sums over leading dims on the SIMD kernel", () => {
+  const initial = getBackend();
+  afterEach(() => setBackend(initial));
+
+  it("add the rows in float64 in order, as the plain loop does", () => {
+    const x = tensor(values(SIMD_MIN_ELEMENTS * 2, 12), { shape: [SIMD_MIN_ELEMENTS / 32, 64] });
+    for (const f of [() => x.sum(0), () => x.reshape([SIMD_MIN_ELEMENTS / 64, 2, 64]).sum([0, 1]), () => x.sum(0, true)]) {
+      const [js, wasm] = onBothBackends(f);
+      expect(wasm).toEqual(js);
+    }
+    // a bias gradient: linear's backward sums the incoming gradient over the batch
+    const [gJs, gWasm] = onBothBackends(() => {
+      const b = tensor(values(64, 13));
+      b.requiresGrad = true;
+      x.add(b).mul(x).sum().backward();
+      return b.grad!;
+    });
+    expect(gWasm).toEqual(gJs);
+  });
+
+  it("keep float64 partial sums: 1e8 and 127 ones give 100000128, not float32's 1e8", () => {
+    const rows = 128;
+    const data = new Float32Array(rows * 64).fill(1);
+    data.fill(1e8, 0, 64);
+    const s = tensor(data, { shape: [rows, 64] }).sum(0).dataSync();
+    expect(Array.from(s)).toEqual(Array(64).fill(100000128));
+  });
+});

@@ -17,8 +17,11 @@ import {
   i32x4GeU,
   i32x4Splat,
   load,
+  f64x2Add,
   ModuleBuilder,
+  promoteLow,
   set,
+  shuffle,
   splat,
   store,
   vadd,
@@ -92,6 +95,26 @@ function dropoutBody(fn: FunctionBuilder): Code {
   );
 }
 
+/**
+ * sum_rows(a, acc, rows, rowBytes): acc[j] += a[r][j] in float64 for every row r in order (acc
+ * holds float64, two per lane pair), as a plain float64 loop over the rows adds them.
+ */
+function sumRowsBody(fn: FunctionBuilder): Code {
+  const [a, acc, rows, rowBytes] = fn.params;
+  const [r, j, row, sum] = [fn.local("i32"), fn.local("i32"), fn.local("i32"), fn.local("i32")];
+  const v = fn.local("v128");
+  return [
+    set(row, get(a)),
+    forRange(r, i32(0), get(rows), i32(1),
+      forRange(j, i32(0), get(rowBytes), i32(16),
+        set(v, load(add(get(row), get(j)))),
+        set(sum, add(get(acc), add(get(j), get(j)))),
+        store(get(sum), f64x2Add(load(get(sum)), promoteLow(get(v)))),
+        store(get(sum), f64x2Add(load(get(sum), 16), promoteLow(shuffle(get(v), get(v), [2, 3, 0, 1]))), 16)),
+      set(row, add(get(row), get(rowBytes)))),
+  ];
+}
+
 interface Kernels {
   memory: WasmMemory;
   relu: WasmFunction;
@@ -99,6 +122,7 @@ interface Kernels {
   binary: Record<SimdBinaryKind, WasmFunction>;
   rows: Record<SimdBinaryKind, WasmFunction>;
   dropout: WasmFunction;
+  sumRows: WasmFunction;
 }
 
 let kernels: Kernels | null | undefined;
@@ -119,6 +143,7 @@ function getKernels(): Kernels | null {
     define(`${kind}_rows`, 5, (fn) => rowsBody(fn, BINARY_OPS[kind]));
   }
   define("dropout", 6, dropoutBody, ["f32"]);
+  define("sum_rows", 4, sumRowsBody);
   const bytes = mod.toBytes();
   if (api === undefined || !api.validate(bytes)) return kernels;
   try {
@@ -127,7 +152,7 @@ function getKernels(): Kernels | null {
     const fn = (name: string) => exportedFunction(instance, name);
     const byKind = (suffix: string) =>
       Object.fromEntries(BINARY_KINDS.map((kind) => [kind, fn(kind + suffix)])) as Record<SimdBinaryKind, WasmFunction>;
-    kernels = { memory, relu: fn("relu"), reluBackward: fn("relu_backward"), binary: byKind(""), rows: byKind("_rows"), dropout: fn("dropout") };
+    kernels = { memory, relu: fn("relu"), reluBackward: fn("relu_backward"), binary: byKind(""), rows: byKind("_rows"), dropout: fn("dropout"), sumRows: fn("sum_rows") };
   } catch {
     // NOTE: a runtime may refuse a synchronous compile; the plain loops run then
   }
@@ -229,5 +254,24 @@ export function simdDropout(
   k.dropout(0, 4 * stride, 8 * stride, 12 * stride, 4 * stride, threshold, kept);
   mask.set(view.subarray(2 * stride, 2 * stride + n));
   out.set(view.subarray(3 * stride, 3 * stride + n));
+  return true;
+}
+
+/**
+ * acc[j] += a[r·n + j] in float64 for every row r of `a` in order (n = acc.length), on the SIMD
+ * kernel: a bias gradient. False (acc untouched) where it does not run or pays, or n is not a
+ * whole number of lanes.
+ */
+export function simdSumRows(a: Float32Array, acc: Float64Array): boolean {
+  const n = acc.length;
+  const k = n % 4 === 0 && n > 0 && a.length % n === 0 ? kernelsFor(a.length) : null;
+  if (k === null) return false;
+  // a, then acc as float64 (two float32 slots per element)
+  const { view } = workspace(k, 1, a.length + 2 * n);
+  view.set(a, 0);
+  const sums = new Float64Array(view.buffer, 4 * a.length, n);
+  sums.set(acc);
+  k.sumRows(0, 4 * a.length, a.length / n, 4 * n);
+  acc.set(sums);
   return true;
 }
