@@ -109,6 +109,8 @@ export const store = (addr: Code, value: Code, offset = 0): Code => [addr, value
 export const zero = (): Code => [simd(0x0c), new Array<number>(16).fill(0)];
 export const splat = (a: Code): Code => [a, simd(0x13)];
 export const extractLane = (a: Code, lane: number): Code => [a, simd(0x1f), lane];
+/** f32x4.replace_lane: `a` with lane `lane` set to the f32 `value`. */
+export const replaceLane = (a: Code, lane: number, value: Code): Code => [a, value, simd(0x20), lane];
 /** Lane shuffle of two f32x4 vectors; lanes 0..3 pick from `a`, 4..7 from `b`. */
 export const shuffle = (a: Code, b: Code, lanes: readonly number[]): Code => [
   a,

@@ -28,6 +28,7 @@ import {
   ne,
   or,
   remU,
+  replaceLane,
   relaxedMadd,
   select,
   set,
@@ -57,7 +58,9 @@ export const KC = 256;
  * - `gemm_unit`(t, id, …GEMM_UNIT_FIELDS): unit t of a tiled gemm job, a unit of work for the
  *   thread pool (see gemmUnit);
  * - `gemm_tile`(aPack, bPack, c, ldc, k, mPad, nPad, i0, i1, j0, j1, acc): C[i0:i1, j0:j1] = A·B,
- *   or += with acc = 1.
+ *   or += with acc = 1;
+ * - `gemv_rows`/`gemv_columns`(x, b, y, k, n, ld): a one-row product y = x·B read from a row-major
+ *   or column-major B in place (see gemvRows).
  */
 export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
   const edge = mod.add(...packEdge(), false);
@@ -71,6 +74,8 @@ export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
   const micro = mod.add(...microKernel(relaxed), false);
   const tileIndex = mod.add(...tile(micro));
   mod.add(...gemmUnit(tileIndex));
+  mod.add(...gemvRows(relaxed));
+  mod.add(...gemvColumns(relaxed));
   return { packATranspose: packs[1], tile: tileIndex };
 }
 
@@ -239,6 +244,95 @@ function packUnit(part: number): [FunctionBuilder, Code] {
   return [f, body];
 }
 
+/** The multiply-add of the micro-kernel: fused with relaxed SIMD, else a rounded multiply then add. */
+function multiplyAdd(relaxed: boolean): (x: Code, y: Code, z: Code) => Code {
+  return (x, y, z) => (relaxed ? relaxedMadd(x, y, z) : vadd(z, vmul(x, y)));
+}
+
+/** Outputs per block of gemv_rows (8 vectors) and of gemv_columns (4 vectors). */
+export const GEMV_ROWS_BLOCK = 32;
+export const GEMV_COLUMNS_BLOCK = 16;
+
+/**
+ * gemv_rows(x, b, y, k, n, ld): y[j] = Σ_p x[p]·B[p, j] with B[p, j] at b[p·ld + j] (row-major),
+ * for j in whole blocks of GEMV_ROWS_BLOCK (lanes past n read past B's rows and are scratch).
+ * Every y[j] is the float32 sum of its k products in order p = 0, 1, …, k-1 with the micro-
+ * kernel's multiply-add, so a one-row product equals that row of any larger product; B is read
+ * in place, without packing (which a single row of A cannot repay).
+ */
+function gemvRows(relaxed: boolean): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("gemv_rows", Array<"i32">(6).fill("i32"));
+  const [x, b, y, k, n, ld] = f.params;
+  const madd = multiplyAdd(relaxed);
+  const acc = Array.from({ length: GEMV_ROWS_BLOCK / 4 }, () => f.local("v128"));
+  const xv = f.local("v128");
+  const [j, p, row] = [f.local("i32"), f.local("i32"), f.local("i32")];
+  const body = forRange(j, i32(0), get(n), i32(GEMV_ROWS_BLOCK),
+    acc.map((v) => set(v, zero())),
+    set(row, add(get(b), mul(get(j), i32(4)))),
+    forRange(p, i32(0), get(k), i32(1),
+      set(xv, loadSplat(add(get(x), mul(get(p), i32(4))))),
+      acc.map((v, g) => set(v, madd(get(xv), load(get(row), 16 * g), get(v)))),
+      inc(row, mul(get(ld), i32(4)))),
+    acc.map((v, g) => store(add(get(y), mul(get(j), i32(4))), get(v), 16 * g)),
+  );
+  return [f, body];
+}
+
+/**
+ * gemv_columns(x, b, y, k, n, ld): gemv_rows for a column-major B, B[p, j] at b[j·ld + p] (a
+ * linear layer's weight read as Wᵀ): four rows of B at a time go through 4x4 in-register
+ * transposes, so each lane still sums its products in order p = 0, 1, …; j runs in whole blocks
+ * of GEMV_COLUMNS_BLOCK (rows past n are read past B and give scratch lanes).
+ */
+function gemvColumns(relaxed: boolean): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("gemv_columns", Array<"i32">(6).fill("i32"));
+  const [x, b, y, k, n, ld] = f.params;
+  const madd = multiplyAdd(relaxed);
+  const groups = GEMV_COLUMNS_BLOCK / 4;
+  const acc = Array.from({ length: groups }, () => f.local("v128"));
+  const r = [0, 1, 2, 3].map(() => f.local("v128"));
+  const u = [0, 1, 2, 3].map(() => f.local("v128"));
+  const [j, p, base, ldBytes] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  // element (p, row j + q) of the block's group g, at base + ((4g + q)·ld + p)·4
+  const at = (g: number, q: number, pOffset: Code): Code => add(add(get(base), mul(i32(4 * g + q), get(ldBytes))), pOffset);
+  const xAt = (s: number): Code => loadSplat(add(get(x), mul(get(p), i32(4))), 4 * s);
+  const fourSteps = (g: number): Code => [
+    r.map((rq, q) => set(rq, load(at(g, q, mul(get(p), i32(4)))))),
+    set(u[0], shuffle(get(r[0]), get(r[1]), [0, 4, 1, 5])),
+    set(u[1], shuffle(get(r[0]), get(r[1]), [2, 6, 3, 7])),
+    set(u[2], shuffle(get(r[2]), get(r[3]), [0, 4, 1, 5])),
+    set(u[3], shuffle(get(r[2]), get(r[3]), [2, 6, 3, 7])),
+    set(acc[g], madd(xAt(0), shuffle(get(u[0]), get(u[2]), [0, 1, 4, 5]), get(acc[g]))),
+    set(acc[g], madd(xAt(1), shuffle(get(u[0]), get(u[2]), [2, 3, 6, 7]), get(acc[g]))),
+    set(acc[g], madd(xAt(2), shuffle(get(u[1]), get(u[3]), [0, 1, 4, 5]), get(acc[g]))),
+    set(acc[g], madd(xAt(3), shuffle(get(u[1]), get(u[3]), [2, 3, 6, 7]), get(acc[g]))),
+  ];
+  // the last k mod 4 steps: each lane's element loaded on its own
+  const oneStep = (g: number): Code => {
+    let v: Code = zero();
+    for (let q = 0; q < 4; q++) v = replaceLane(v, q, f32Load(at(g, q, mul(get(p), i32(4)))));
+    return set(acc[g], madd(xAt(0), v, get(acc[g])));
+  };
+  const body: Code = [
+    set(ldBytes, mul(get(ld), i32(4))),
+    forRange(j, i32(0), get(n), i32(GEMV_COLUMNS_BLOCK),
+      acc.map((v) => set(v, zero())),
+      set(base, add(get(b), mul(get(j), get(ldBytes)))),
+      set(p, i32(0)),
+      block(brIf(0, ltS(get(k), i32(4))), loop(
+        Array.from({ length: groups }, (_, g) => fourSteps(g)),
+        inc(p, i32(4)),
+        brIf(0, geS(get(k), add(get(p), i32(4)))))),
+      block(brIf(0, geS(get(p), get(k))), loop(
+        Array.from({ length: groups }, (_, g) => oneStep(g)),
+        inc(p, i32(1)),
+        brIf(0, ltS(get(p), get(k))))),
+      acc.map((v, g) => store(add(get(y), mul(get(j), i32(4))), get(v), 16 * g))),
+  ];
+  return [f, body];
+}
+
 /**
  * micro(a, b, c, kc, ldcBytes, accumulate): the MR x NR block of C at c (row stride ldcBytes)
  * becomes (accumulate ? C : 0) + Σ_p a[p]ᵀ·b[p] over packed strips a (kc x MR) and b (kc x NR).
@@ -254,7 +348,7 @@ function microKernel(relaxed: boolean): [FunctionBuilder, Code] {
   const row = f.local("i32");
   const eachRow = (fn: (r: number) => Code): Code =>
     Array.from({ length: MR }, (_, r) => [fn(r), inc(row, get(ldc))]);
-  const madd = (x: Code, y: Code, z: Code): Code => (relaxed ? relaxedMadd(x, y, z) : vadd(z, vmul(x, y)));
+  const madd = multiplyAdd(relaxed);
   // one step of p: C += a[p]ᵀ·b[p]
   const step = (): Code => [
     bv.map((v, g) => set(v, load(get(b), 16 * g))),

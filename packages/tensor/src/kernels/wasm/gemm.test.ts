@@ -41,6 +41,8 @@ function run(rt: Runtime, p: Problem, threads = 1, callerJoins = true): Float32A
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [5, 1, 9], [4, 8, 1], [3, 5, 7], [13, 17, 19], [8, 16, 4],
   [31, 29, 37], [64, 64, 64], [2, 97, 257], [67, 9, 300], [41, 53, 513],
+  // one-row products (gemv): block tails in n, depths with a k mod 4 tail, and both across KC
+  [1, 33, 2], [1, 17, 5], [1, 40, 300], [1, 16, 4], [1, 129, 258], [1, 3, 513],
 ];
 // the three transposition forms (A·B, Aᵀ·B, A·Bᵀ), then non-contiguous views
 const LAYOUTS: [Layout, Layout][] = [
@@ -85,6 +87,25 @@ describe.skipIf(makeRuntime(true, false) === null)("wasm gemm with relaxed-SIMD 
       for (let i = 0; i < m * n; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(2 * k * 2 ** -24 * scale[i]);
     }
   });
+});
+
+describe.skipIf(!available)("one-row products (gemv)", () => {
+  for (const relaxed of [false, true]) {
+    it.skipIf(makeRuntime(relaxed, false) === null)(`equal that row of a larger product bit for bit (relaxed SIMD ${relaxed})`, () => {
+      const rt = makeRuntime(relaxed, false)!;
+      const rng = new Rng(5);
+      for (const [n, k] of [[256, 784], [10, 128], [33, 7], [1, 3]]) {
+        for (const bLayout of ["row", "column"] as const) {
+          const p = problem(rng, 5, n, k, "row", bLayout);
+          const all = run(rt, p);
+          for (const i of [0, 3]) {
+            const row: F32Matrix = { ...p.a, offset: p.a.offset + i * p.a.rowStride };
+            expect(Array.from(run(rt, { ...p, m: 1, a: row })), `row ${i}, ${k}x${n} ${bLayout}`).toEqual(Array.from(all.subarray(i * n, (i + 1) * n)));
+          }
+        }
+      }
+    });
+  }
 });
 
 describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads", () => {

@@ -2,7 +2,7 @@
 // columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
 // this thread or on the thread pool (threads.ts) and copies C out.
 
-import { GEMM_UNIT_FIELDS, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
+import { GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
 import { coreCount, workerThreads } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 import { ThreadPool, runUnits } from "./threads.js";
@@ -149,6 +149,10 @@ export interface GemmCall {
 
 /** wasmGemm on an explicit runtime and thread count, for k > 0 (tests use it to compare variants). */
 export function runGemm(runtime: Runtime, call: GemmCall, threads: number, callerJoins = true): void {
+  if (call.m === 1) {
+    runGemv(runtime, call);
+    return;
+  }
   const { m, n, k, a, b } = call;
   const mPad = Math.ceil(m / MR) * MR;
   const nPad = Math.ceil(n / NR) * NR;
@@ -174,6 +178,26 @@ export function runGemm(runtime: Runtime, call: GemmCall, threads: number, calle
   const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...shape, batch: 1, aStep: 0, bStep: 0, cStep: 0, reduce: 0 };
   runJob(runtime, job, pool, callerJoins);
   copyOut(view, cAt / 4, nPad, call);
+}
+
+/**
+ * A one-row product (one input through a linear layer): gemv_rows or gemv_columns reads B where
+ * it was copied, since packing it would cost more than the product, on this thread (the product
+ * is bound by reading B once). Same values as the tiled path: in-order float32 sums.
+ */
+function runGemv(runtime: Runtime, call: GemmCall): void {
+  const { n, k, a, b } = call;
+  const xAt = CONTROL_BYTES;
+  const bAt = xAt + align64(4 * k);
+  // the kernels compute whole blocks of outputs, reading up to a block of rows or columns past B
+  const block = Math.max(GEMV_ROWS_BLOCK, GEMV_COLUMNS_BLOCK);
+  const yAt = bAt + align64(4 * (k * n + block * Math.max(k, n)));
+  const width = Math.ceil(n / block) * block;
+  const view = runtime.reserve(yAt + 4 * width, "wasmGemm");
+  copyIn(view, xAt / 4, a, 1, k);
+  const layout = copyIn(view, bAt / 4, b, k, n);
+  runtime.fn(layout.columnMajor ? "gemv_columns" : "gemv_rows")(xAt, bAt, yAt, k, n, layout.ld);
+  copyOut(view, yAt / 4, width, call);
 }
 
 /**
