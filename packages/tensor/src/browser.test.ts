@@ -1,9 +1,11 @@
 // @tg/tensor in a browser bundle: esbuild bundles the package for the browser and Debian's
-// chromium (through playwright-core) runs it. The WebAssembly kernels must load there without
-// worker threads and agree with the TypeScript reference path. Skipped where /usr/bin/chromium
-// is not installed.
+// chromium (through playwright-core) runs it. The WebAssembly kernels must load there and agree
+// with the TypeScript reference path: without worker threads on an ordinary page, and with Web
+// Workers on a cross-origin isolated one. Skipped where /usr/bin/chromium is not installed.
 
 import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
@@ -55,6 +57,55 @@ for (let i = 0; i < 20; i++) {
 globalThis.__result = result;
 `;
 
+// Runs in a cross-origin isolated page: products and a convolution on two threads (Web Workers),
+// compared bit for bit with one thread.
+const THREADED_ENTRY = `
+import { conv2d, initWasm, randn, Rng, setNumThreads, wasmInfo } from "./index.ts";
+import { threadPool } from "./kernels/wasm/gemm.ts";
+import { getRuntime } from "./kernels/wasm/runtime.ts";
+
+const bits = (t) => Array.from(new Int32Array(Float32Array.from(t.dataSync()).buffer));
+const result = { isolated: globalThis.crossOriginIsolated === true };
+setNumThreads(2);
+result.init = await initWasm();
+result.info = wasmInfo();
+const pool = threadPool(getRuntime(), 2);
+result.started = pool?.started === true;
+const rng = new Rng(3);
+const a = randn([150, 200], { rng });
+const b = randn([170, 200], { rng }).transpose(0, 1);
+const x = randn([8, 3, 20, 20], { rng });
+const w = randn([16, 3, 3, 3], { rng });
+function run(threads) {
+  setNumThreads(threads);
+  const xs = x.detach(); xs.requiresGrad = true;
+  const y = conv2d(xs, w, null, { padding: 1 });
+  y.sum().backward();
+  return { product: bits(a.matmul(b)), conv: bits(y), grad: bits(xs.grad) };
+}
+const one = run(1);
+const before = pool?.tilesPerThread()[1] ?? 0;
+const two = [run(2), run(2), run(2)];
+result.workerUnits = (pool?.tilesPerThread()[1] ?? 0) - before;
+result.same = two.every((r) => JSON.stringify(r) === JSON.stringify(one));
+result.sizes = [one.product.length, one.conv.length, one.grad.length];
+globalThis.__result = result;
+`;
+
+/** Bundles `entry` (an ES module importing from this folder) for the browser. */
+async function bundle(entry: string): Promise<string> {
+  const bundled = await build({
+    stdin: { contents: entry, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  return bundled.outputFiles[0].text;
+}
+
 describe.skipIf(!existsSync(CHROMIUM))("@tg/tensor in a browser bundle (headless Chromium)", () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -65,21 +116,13 @@ describe.skipIf(!existsSync(CHROMIUM))("@tg/tensor in a browser bundle (headless
   });
 
   it("runs the WebAssembly kernels without threads, agreeing with the TypeScript path, and trains", async () => {
-    const bundled = await build({
-      stdin: { contents: ENTRY, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-    });
+    const code = await bundle(ENTRY);
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
     await page.setContent("<!doctype html><title>tg</title>");
-    await page.addScriptTag({ type: "module", content: bundled.outputFiles[0].text });
+    await page.addScriptTag({ type: "module", content: code });
     await page.waitForFunction(() => "__result" in globalThis, null, { timeout: 30_000 });
     const result = await page.evaluate(() => (globalThis as unknown as { __result: Record<string, unknown> }).__result);
     await page.close();
@@ -100,5 +143,36 @@ describe.skipIf(!existsSync(CHROMIUM))("@tg/tensor in a browser bundle (headless
     (result.stepped as number[]).forEach((v, i) => expect(v).toBeCloseTo(i + 1 - 0.1, 5));
     const losses = result.losses as number[];
     expect(losses[losses.length - 1]).toBeLessThan(0.01 * losses[0]);
+  }, 60_000);
+
+  it("runs products and convolutions on Web Workers on a cross-origin isolated page, bit for bit as on one thread", async () => {
+    const code = await bundle(THREADED_ENTRY);
+    // a local server that sends the two headers that make a page cross-origin isolated
+    const server: Server = createServer((request, response) => {
+      const isBundle = request.url === "/bundle.js";
+      response.writeHead(200, {
+        "Content-Type": isBundle ? "text/javascript" : "text/html",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+      });
+      response.end(isBundle ? code : '<!doctype html><title>tg</title><script type="module" src="/bundle.js"></script>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => "__result" in globalThis, null, { timeout: 30_000 });
+      const result = await page.evaluate(() => (globalThis as unknown as { __result: Record<string, unknown> }).__result);
+      await page.close();
+      expect(problems).toEqual([]);
+      expect(result).toMatchObject({ isolated: true, init: true, info: { available: true, threads: true }, started: true, same: true });
+      expect(result.sizes).toEqual([150 * 170, 8 * 16 * 20 * 20, 8 * 3 * 20 * 20]);
+      expect(result.workerUnits as number).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 });

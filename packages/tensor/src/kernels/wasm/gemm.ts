@@ -3,8 +3,8 @@
 // this thread or on the thread pool (threads.ts) and copies C out.
 
 import { GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
-import { coreCount, workerThreads } from "./platform.js";
-import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
+import { coreCount, now, workerHost } from "./platform.js";
+import { CONTROL_BYTES, type Runtime, align64, compileWasm, getRuntime } from "./runtime.js";
 import { ThreadPool, runUnits } from "./threads.js";
 
 /** A strided float32 matrix: element (i, j) is data[offset + i·rowStride + j·colStride]. */
@@ -34,7 +34,8 @@ export function setNumThreads(n: number): void {
 
 /**
  * The number of threads a large gemm uses: as set by setNumThreads, by default the number of
- * cores. Where the runtime has no blocking worker threads (browsers) gemm runs on 1 regardless.
+ * cores. Where the runtime has no worker threads (a browser page that is not cross-origin
+ * isolated) the kernels run on the calling thread regardless.
  */
 export function getNumThreads(): number {
   threadCount ??= coreCount();
@@ -44,15 +45,33 @@ export function getNumThreads(): number {
 /** The pool for `threads` threads, or undefined when the runtime cannot run threads. */
 export function threadPool(runtime: Runtime, threads: number): ThreadPool | undefined {
   if (threads <= 1 || !runtime.options.shared) return undefined;
-  const api = workerThreads();
-  if (api === undefined) return undefined;
+  const host = workerHost();
+  if (host === undefined) return undefined;
   let pool = pools.get(runtime);
   if (pool === undefined) {
-    pool = new ThreadPool(runtime, api);
+    pool = new ThreadPool(runtime, host);
     pools.set(runtime, pool);
   }
   pool.resize(threads);
   return pool;
+}
+
+/**
+ * Compiles the kernels asynchronously and starts their worker threads, resolving to whether the
+ * kernels are available. Browsers need it (they refuse large synchronous compiles on a page's main
+ * thread, and start workers only once the page's script yields: it waits up to `timeoutMs` for
+ * them); Node needs no call to it.
+ * @example
+ * await initWasm(); // then wasmInfo().threads says whether products run on several threads
+ */
+export async function initWasm(timeoutMs = 2000): Promise<boolean> {
+  if (!(await compileWasm())) return false;
+  const runtime = getRuntime();
+  const pool = runtime === null ? undefined : threadPool(runtime, getNumThreads());
+  for (const until = now() + timeoutMs; pool !== undefined && !pool.started && now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
 }
 
 /** How copyIn laid a matrix out in module memory. */

@@ -1,6 +1,7 @@
 // What the wasm kernels need from the JavaScript runtime, found by feature checks so that the
-// package imports cleanly in Node and in browser bundles: the WebAssembly API, and in Node the
-// worker_threads and os modules (reached through process.getBuiltinModule, never imported).
+// package imports cleanly in Node and in browser bundles: the WebAssembly API, worker threads
+// (Node's worker_threads module, reached through process.getBuiltinModule and never imported, or
+// a browser's Web Workers on a cross-origin isolated page) and the core count.
 
 /** A WebAssembly.Memory, as far as the kernels use it. */
 export interface WasmMemory {
@@ -27,16 +28,49 @@ export interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
 }
 
-/** A Node worker thread, as far as the pool uses it. */
-export interface NodeWorker {
+/** A worker thread of the pool, Node's or a browser's. */
+export interface PoolWorker {
+  terminate(): void;
+}
+
+/** Worker data: the compiled kernels, the shared memory and the worker's thread id. */
+export interface PoolWorkerData {
+  module: WasmModule;
+  memory: WasmMemory;
+  id: number;
+}
+
+/** How this runtime starts the pool's workers, and whether its calling thread may block. */
+export interface WorkerHost {
+  /**
+   * Starts a worker that runs `body`, a script that defines `start(module, memory, id)`, with
+   * `data`; `onError` runs if the worker fails to start.
+   */
+  spawn(body: string, data: PoolWorkerData, onError: () => void): PoolWorker;
+  /** False on a browser's main thread, where Atomics.wait throws: the caller spins instead. */
+  canBlock: boolean;
+}
+
+interface NodeWorker extends PoolWorker {
   unref(): void;
-  terminate(): Promise<number>;
   on(event: "error", listener: (error: Error) => void): void;
 }
 
-/** The parts of node:worker_threads the pool uses. */
-export interface WorkerThreads {
+interface WorkerThreads {
   Worker: new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+}
+
+interface WebWorker extends PoolWorker {
+  postMessage(message: unknown): void;
+  addEventListener(event: "error", listener: () => void): void;
+}
+
+interface BrowserGlobals {
+  crossOriginIsolated?: boolean;
+  Worker?: new (url: string) => WebWorker;
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
+  WorkerGlobalScope?: unknown;
 }
 
 interface NodeOs {
@@ -81,17 +115,52 @@ function nodeBuiltin(id: string): unknown {
 }
 
 /**
- * node:worker_threads when the runtime can block the calling thread on shared memory (Node,
- * Deno, Bun); undefined in browsers, whose main thread cannot wait for workers synchronously.
+ * The pool's worker host: Node's worker_threads (also Deno and Bun), or, on a cross-origin isolated
+ * page (the only place browsers allow shared WebAssembly memory), Web Workers started from a blob
+ * URL; undefined where neither is available, and the kernels then run on the calling thread.
  */
-export function workerThreads(): WorkerThreads | undefined {
+export function workerHost(): WorkerHost | undefined {
   if (typeof globals.SharedArrayBuffer !== "function") return undefined;
   const mod = nodeBuiltin("node:worker_threads");
-  return isWorkerThreads(mod) ? mod : undefined;
+  if (isWorkerThreads(mod)) return nodeHost(mod);
+  return browserHost(globalThis as unknown as BrowserGlobals);
 }
 
 function isWorkerThreads(mod: unknown): mod is WorkerThreads {
   return typeof mod === "object" && mod !== null && "Worker" in mod && typeof mod.Worker === "function";
+}
+
+function nodeHost(threads: WorkerThreads): WorkerHost {
+  const prologue = `const { workerData } = require("node:worker_threads");\n`;
+  const epilogue = `\nstart(workerData.module, workerData.memory, workerData.id);\n`;
+  return {
+    canBlock: true,
+    spawn(body, workerData, onError) {
+      const worker = new threads.Worker(prologue + body + epilogue, { eval: true, workerData });
+      worker.on("error", onError);
+      worker.unref(); // an idle pool never keeps the process alive
+      return worker;
+    },
+  };
+}
+
+function browserHost(g: BrowserGlobals): WorkerHost | undefined {
+  const { Worker, Blob, URL } = g;
+  if (g.crossOriginIsolated !== true || Worker === undefined || Blob === undefined || URL === undefined) return undefined;
+  // the data arrives as the worker's first message; start() then never returns
+  const prologue = `self.onmessage = (event) => { self.onmessage = null; const { module, memory, id } = event.data; start(module, memory, id); };\n`;
+  return {
+    // only a worker may block; a page's main thread spins while it waits for the workers
+    canBlock: g.WorkerGlobalScope !== undefined,
+    spawn(body, data, onError) {
+      const url = URL.createObjectURL(new Blob([prologue + body], { type: "text/javascript" }));
+      const worker = new Worker(url);
+      worker.addEventListener("error", onError);
+      worker.postMessage(data);
+      URL.revokeObjectURL(url);
+      return worker;
+    },
+  };
 }
 
 /** The number of CPU cores the runtime reports (at least 1). */

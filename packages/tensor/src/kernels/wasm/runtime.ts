@@ -14,7 +14,7 @@ import {
   type WasmModule,
   exportedFunction,
   wasmApi,
-  workerThreads,
+  workerHost,
 } from "./platform.js";
 
 const PAGE = 65536;
@@ -100,7 +100,7 @@ let runtime: Runtime | null | undefined;
 function compileBest(): { module: WasmModule; options: ModuleOptions } | null {
   const api = wasmApi();
   if (api === undefined) return null;
-  const shared = workerThreads() !== undefined;
+  const shared = workerHost() !== undefined;
   for (const relaxed of [true, false]) {
     const bytes = buildModule({ relaxed, shared });
     if (!api.validate(bytes)) continue;
@@ -125,14 +125,15 @@ export function getRuntime(): Runtime | null {
 
 /**
  * Compiles the kernels asynchronously (browsers refuse large synchronous compiles on the main
- * thread) and resolves to whether they are available. Node needs no call to it.
+ * thread) and resolves to whether they are available. (The public initWasm, in gemm.ts, also
+ * starts the worker threads.)
  */
-export async function initWasm(): Promise<boolean> {
+export async function compileWasm(): Promise<boolean> {
   if (runtime !== undefined && runtime !== null) return true;
   const api = wasmApi();
   if (api === undefined) return false;
   for (const relaxed of [true, false]) {
-    const options = { relaxed, shared: workerThreads() !== undefined };
+    const options = { relaxed, shared: workerHost() !== undefined };
     const bytes = buildModule(options);
     if (!api.validate(bytes)) continue;
     compiled = { module: await api.compile(bytes), options };

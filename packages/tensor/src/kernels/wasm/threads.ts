@@ -1,10 +1,11 @@
 // Worker threads that run gemm tiles, or other units of work, on the runtime's shared memory (Node
-// worker_threads). The calling thread publishes a job in control words at the start of memory,
-// wakes the workers, takes units itself and blocks (Atomics.wait) until every unit is done, so
-// calls stay synchronous. Units are claimed one at a time; which thread computes a unit never
-// changes its values, so results do not depend on the thread count.
+// worker_threads, or Web Workers on a cross-origin isolated page). The calling thread publishes a
+// job in control words at the start of memory, wakes the workers, takes units itself and waits
+// until every unit is done (blocking in Atomics.wait, or spinning on a browser's main thread,
+// which may not block), so calls stay synchronous. Units are claimed one at a time; which thread
+// computes a unit never changes its values, so results do not depend on the thread count.
 
-import { type NodeWorker, type WasmFunction, type WorkerThreads, now } from "./platform.js";
+import { type PoolWorker, type WasmFunction, type WorkerHost, now } from "./platform.js";
 import { CONTROL_BYTES, type Runtime } from "./runtime.js";
 
 // Control words (Int32 indices). CLAIM holds (job sequence << 20) | next unclaimed tile.
@@ -17,10 +18,12 @@ const FAILED = 5;
 const KIND = 6;
 const COUNT = 7;
 const JOB = 8;
+// the number of workers that have started (each counts itself in)
+const READY = 95;
 const STATS = 96;
 const MAX_STATS = CONTROL_BYTES / 4 - STATS;
 const TILE_MASK = 0xfffff;
-const MAX_FIELDS = STATS - JOB;
+const MAX_FIELDS = READY - JOB;
 
 /**
  * Kernels of the module that a unit job may name; unit t of such a job, claimed by thread id,
@@ -64,12 +67,13 @@ function runTiles(ctl: Int32Array, kernels: readonly WasmFunction[], id: number)
   }
 }
 
+// A worker's script: the host's prologue calls start() with the worker data (see platform.ts).
 const WORKER_SOURCE = `"use strict";
-const { workerData } = require("node:worker_threads");
-const { module, memory, id } = workerData;
+function start(module, memory, id) {
 const kernelExports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const kernels = ${JSON.stringify(UNIT_KERNELS)}.map((name) => kernelExports[name]);
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+Atomics.add(ctl, ${READY}, 1);
 function runTiles() {
   for (;;) {
     const claim = Atomics.load(ctl, ${CLAIM});
@@ -99,6 +103,7 @@ for (;;) {
   seen = Atomics.load(ctl, ${GEN});
   if (id < Atomics.load(ctl, ${ACTIVE})) runTiles();
 }
+}
 `;
 
 /** Runs every unit of `job` on `pool`, or one after another on this thread where there is none. */
@@ -113,15 +118,16 @@ export function runUnits(runtime: Runtime, pool: ThreadPool | undefined, job: Un
 
 /** Worker threads sharing a runtime's memory; the calling thread counts as thread 0. */
 export class ThreadPool {
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly ctl: Int32Array;
   private readonly kernels: WasmFunction[];
   private seq = 0;
+  private spawned = 0;
   private failed = false;
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly threads: WorkerThreads,
+    private readonly host: WorkerHost,
   ) {
     this.ctl = new Int32Array(runtime.memory.buffer, 0, CONTROL_BYTES / 4);
     this.kernels = UNIT_KERNELS.map((name) => runtime.fn(name));
@@ -135,14 +141,18 @@ export class ThreadPool {
   }
 
   private spawn(id: number): void {
-    const workerData = { module: this.runtime.module, memory: this.runtime.memory, id };
-    const worker = new this.threads.Worker(WORKER_SOURCE, { eval: true, workerData });
+    const data = { module: this.runtime.module, memory: this.runtime.memory, id };
     // a worker that cannot start never claims a tile; the caller then computes them all
-    worker.on("error", () => {
-      this.failed = true;
-    });
-    worker.unref();
-    this.workers.push(worker);
+    this.workers.push(this.host.spawn(WORKER_SOURCE, data, () => (this.failed = true)));
+    this.spawned++;
+  }
+
+  /**
+   * True once every worker started so far is running. Workers start asynchronously (a browser's
+   * only after the page's script yields); until then the caller and the started ones share jobs.
+   */
+  get started(): boolean {
+    return this.failed || Atomics.load(this.ctl, READY) >= this.spawned;
   }
 
   /**
@@ -170,8 +180,9 @@ export class ThreadPool {
     // 2. wake the workers, take tiles, wait for the rest
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    if (callerJoins || this.workers.length === 0 || this.failed) runTiles(ctl, this.kernels, 0);
-    const until = now() + SPIN_MS;
+    // NOTE: a thread that cannot block always joins: a worker it would wait for may not have started
+    if (callerJoins || this.workers.length === 0 || this.failed || !this.host.canBlock) runTiles(ctl, this.kernels, 0);
+    const until = this.host.canBlock ? now() + SPIN_MS : Infinity;
     while (Atomics.load(ctl, DONE) < total && now() < until) {
       for (let i = 0; i < 256 && Atomics.load(ctl, DONE) < total; i++);
     }
