@@ -74,6 +74,7 @@ export function addGemm(mod: ModuleBuilder, relaxed: boolean): GemmIndices {
   const micro = mod.add(...microKernel(relaxed), false);
   const tileIndex = mod.add(...tile(micro));
   mod.add(...gemmUnit(tileIndex));
+  mod.add(...gemmPackUnit(part, tileIndex));
   mod.add(...gemvRows(relaxed));
   mod.add(...gemvColumns(relaxed));
   return { packATranspose: packs[1], tile: tileIndex };
@@ -442,6 +443,37 @@ function gemmUnit(tileFn: number): [FunctionBuilder, Code] {
         add(get(c), mul(get(b), get(cStep))),
         get(ldc), get(k), get(mPad), get(nPad), get(i0), get(i1), get(j0), get(j1),
         ne(get(b), get(first)))),
+  ];
+  return [f, body];
+}
+
+/**
+ * The fields of a gemm_pack_unit job: one gemm whose tiles span all of C's rows, where each unit
+ * packs the columns of B it multiplies (from bSrc, row stride bLd, bTranspose as for pack_part)
+ * before computing its tile; A is packed beforehand.
+ */
+export const GEMM_PACK_UNIT_FIELDS = [
+  "aPack", "bPack", "c", "ldc", "k", "mPad", "nPad", "tileCols", "bSrc", "bLd", "bTranspose", "n",
+] as const;
+
+/**
+ * gemm_pack_unit(t, id, …GEMM_PACK_UNIT_FIELDS): packs strips [t·per, t·per + per) of B (per =
+ * tileCols / NR) in every KC panel, exactly where the whole pack puts them, then computes
+ * columns [t·tileCols, (t+1)·tileCols) of C over all mPad rows. No other unit reads those strips,
+ * so the units need no barrier between packing and multiplying.
+ */
+function gemmPackUnit(part: number, tileFn: number): [FunctionBuilder, Code] {
+  const f = new FunctionBuilder("gemm_pack_unit", Array<"i32">(2 + GEMM_PACK_UNIT_FIELDS.length).fill("i32"));
+  const [t, , aPack, bPack, c, ldc, k, mPad, nPad, tileCols, bSrc, bLd, bT, n] = f.params;
+  const [groups, per, panel, j1] = Array.from({ length: 4 }, () => f.local("i32"));
+  const body: Code = [
+    set(per, divU(get(tileCols), i32(NR))),
+    set(groups, divU(sub(add(get(nPad), get(tileCols)), i32(1)), get(tileCols))),
+    forRange(panel, i32(0), divU(add(get(k), i32(KC - 1)), i32(KC)), i32(1),
+      call(part, add(mul(get(panel), get(groups)), get(t)), get(bPack), get(bSrc), get(bLd), get(bT), get(n), get(k), get(groups), get(per), i32(1))),
+    set(j1, mul(add(get(t), i32(1)), get(tileCols))),
+    ifThen(ltS(get(nPad), get(j1)), set(j1, get(nPad))),
+    call(tileFn, get(aPack), get(bPack), get(c), get(ldc), get(k), get(mPad), get(nPad), i32(0), get(mPad), mul(get(t), get(tileCols)), get(j1), i32(0)),
   ];
   return [f, body];
 }

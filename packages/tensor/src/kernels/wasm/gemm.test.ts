@@ -114,14 +114,15 @@ describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads"
     rt = makeRuntime(false, true)!;
   });
 
-  // the last four are large enough to be packed on the pool too, in pieces of KC panels that
-  // end mid-strip and mid-panel (k = 263, 600, 520)
+  // [m, n, k]: the second and the last two run as one row of tiles that pack their own columns of
+  // B (n not a whole number of tiles, k across a KC panel); four others are large enough to be
+  // packed on the pool, in pieces of KC panels that end mid-strip and mid-panel (k = 263, 600, 520)
   it("gives bitwise the same result on 1, 2 and 3 threads", () => {
     const rng = new Rng(4);
     for (const [m, n, k, aLayout, bLayout] of [
       [160, 144, 200, "row", "row"], [97, 211, 131, "column", "row"], [128, 131, 263, "row", "column"],
       [150, 170, 600, "column", "column"], [61, 300, 520, "row", "row"], [33, 257, 300, "strided", "column-padded"],
-      [130, 7, 700, "column-padded", "strided"],
+      [130, 7, 700, "column-padded", "strided"], [40, 300, 100, "row", "column"], [64, 130, 260, "strided", "row-padded"],
     ] as const) {
       const p = problem(rng, m, n, k, aLayout, bLayout);
       const want = Array.from(referenceGemm(m, n, k, p.a, p.b));
@@ -132,15 +133,18 @@ describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads"
   });
 
   it("has the workers compute every tile and pack every piece when the caller only waits", () => {
-    const p = problem(new Rng(5), 150, 170, 290, "row", "column");
-    const want = Array.from(referenceGemm(150, 170, 290, p.a, p.b));
-    for (const threads of [2, 3]) {
-      expect(Array.from(run(rt, p, threads, false))).toEqual(want);
-      const before = threadPool(rt, threads)!.tilesPerThread();
-      expect(Array.from(run(rt, p, threads, false))).toEqual(want);
-      const after = threadPool(rt, threads)!.tilesPerThread();
-      expect(after[0]).toBe(before[0]);
-      expect(after.slice(1).reduce((x, y) => x + y)).toBeGreaterThan(before.slice(1).reduce((x, y) => x + y));
+    // packed on the pool, and packed by the units themselves (one row of tiles)
+    for (const [m, n, k] of [[150, 170, 290], [64, 130, 260]]) {
+      const p = problem(new Rng(5), m, n, k, "row", "column");
+      const want = Array.from(referenceGemm(m, n, k, p.a, p.b));
+      for (const threads of [2, 3]) {
+        expect(Array.from(run(rt, p, threads, false))).toEqual(want);
+        const before = threadPool(rt, threads)!.tilesPerThread();
+        expect(Array.from(run(rt, p, threads, false))).toEqual(want);
+        const after = threadPool(rt, threads)!.tilesPerThread();
+        expect(after[0]).toBe(before[0]);
+        expect(after.slice(1).reduce((x, y) => x + y)).toBeGreaterThan(before.slice(1).reduce((x, y) => x + y));
+      }
     }
   });
 });

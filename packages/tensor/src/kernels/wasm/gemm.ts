@@ -2,7 +2,7 @@
 // columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
 // this thread or on the thread pool (threads.ts) and copies C out.
 
-import { GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
+import { GEMM_PACK_UNIT_FIELDS, GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
 import { coreCount, now, workerHost } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, compileWasm, getRuntime } from "./runtime.js";
 import { ThreadPool, runUnits } from "./threads.js";
@@ -191,11 +191,25 @@ export function runGemm(runtime: Runtime, call: GemmCall, threads: number, calle
     aDst: aPack, aSrc: aAt, aLd: aLayout.ld, aTranspose: aLayout.columnMajor ? 0 : 1, m,
     bDst: bPack, bSrc: bAt, bLd: bLayout.ld, bTranspose: bLayout.columnMajor ? 1 : 0, n, k,
   };
-  if (pool !== undefined && m * k + k * n >= POOL_PACK_MIN) packOnPool(pack, pool, callerJoins);
-  else packHere(runtime, pack);
-  const shape = tileShape(mPad, nPad, pool?.size ?? 1);
-  const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...shape, batch: 1, aStep: 0, bStep: 0, cStep: 0, reduce: 0 };
-  runJob(runtime, job, pool, callerJoins);
+  // NOTE: below POOL_PACK_MIN a separate packing job costs more than it saves; a product of up to
+  // PACK_IN_UNITS_MAX_ROWS rows on the pool is then one row of tiles that pack their own columns
+  // of B, so no unit waits for packing it does not need
+  const small = m * k + k * n < POOL_PACK_MIN;
+  if (pool !== undefined && small && mPad <= PACK_IN_UNITS_MAX_ROWS) {
+    runtime.fn(pack.aTranspose ? "pack_a_transpose" : "pack_a_copy")(aPack, aAt, aLayout.ld, k, m);
+    const tileCols = Math.max(NR, Math.floor(nPad / (4 * pool.size) / NR) * NR);
+    const job: Record<(typeof GEMM_PACK_UNIT_FIELDS)[number], number> = {
+      aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, tileCols, bSrc: bAt, bLd: bLayout.ld, bTranspose: pack.bTranspose, n,
+    };
+    const fields = GEMM_PACK_UNIT_FIELDS.map((f) => job[f]);
+    runUnits(runtime, pool, { kernel: "gemm_pack_unit", units: Math.ceil(nPad / tileCols), fields }, callerJoins);
+  } else {
+    if (pool !== undefined && !small) packOnPool(pack, pool, callerJoins);
+    else packHere(runtime, pack);
+    const shape = tileShape(mPad, nPad, pool?.size ?? 1);
+    const job: GemmJob = { aPack, bPack, c: cAt, ldc: nPad, k, mPad, nPad, ...shape, batch: 1, aStep: 0, bStep: 0, cStep: 0, reduce: 0 };
+    runJob(runtime, job, pool, callerJoins);
+  }
   copyOut(view, cAt / 4, nPad, call);
 }
 
@@ -225,6 +239,9 @@ function runGemv(runtime: Runtime, call: GemmCall): void {
  * the second thread saves.
  */
 const POOL_PACK_MIN = 2 ** 16;
+
+/** Products with at most this many (padded) rows run as one row of tiles that pack their own B. */
+const PACK_IN_UNITS_MAX_ROWS = 128;
 
 /** Where and how pack_unit packs A and B; the A/B `transpose` flags name the source layouts as the pack kernels do. */
 type PackJob = Omit<Record<(typeof PACK_UNIT_FIELDS)[number], number>, "aGroups" | "aPer" | "bGroups" | "bPer">;

@@ -30,7 +30,7 @@ const MAX_FIELDS = READY - JOB;
  * calls kernel(t, id, ...fields). The thread id (0 for the caller) lets a unit pick its own
  * scratch space; it must never change the values a unit computes.
  */
-export const UNIT_KERNELS = ["gemm_unit", "conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit", "pack_unit"] as const;
+export const UNIT_KERNELS = ["gemm_unit", "gemm_pack_unit", "conv_fwd_unit", "conv_wgrad_unit", "max_pool_unit", "pack_unit"] as const;
 
 /** A job of `units` calls of one of UNIT_KERNELS. */
 export interface UnitJob {
