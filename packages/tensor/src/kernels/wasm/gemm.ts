@@ -3,7 +3,7 @@
 // this thread or on the thread pool (threads.ts) and copies C out.
 
 import { GEMM_PACK_UNIT_FIELDS, GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
-import { coreCount, now, workerHost } from "./platform.js";
+import { coreCount, delay, now, workerHost } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, compileWasm, getRuntime } from "./runtime.js";
 import { ThreadPool, runUnits } from "./threads.js";
 
@@ -69,7 +69,7 @@ export async function initWasm(timeoutMs = 2000): Promise<boolean> {
   const runtime = getRuntime();
   const pool = runtime === null ? undefined : threadPool(runtime, getNumThreads());
   for (const until = now() + timeoutMs; pool !== undefined && !pool.started && now() < until; ) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await delay(5);
   }
   return true;
 }

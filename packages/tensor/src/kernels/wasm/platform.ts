@@ -178,3 +178,9 @@ function isNodeOs(mod: unknown): mod is NodeOs {
 export function now(): number {
   return (globalThis as unknown as { performance: { now(): number } }).performance.now();
 }
+
+/** Resolves after `ms` milliseconds (setTimeout, in Node and browsers alike). */
+export function delay(ms: number): Promise<void> {
+  const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
+  return new Promise((resolve) => timers.setTimeout(resolve, ms));
+}
