@@ -187,15 +187,8 @@ export function simdRelu(x: Float32Array, out: Float32Array): boolean {
 
 /** out = g where x is not <= 0, else 0, on the SIMD kernel; false where it does not run or pays. */
 export function simdReluBackward(g: Float32Array, x: Float32Array, out: Float32Array): boolean {
-  const n = g.length;
-  const k = kernelsFor(n);
-  if (k === null) return false;
-  const { view, stride } = workspace(k, 3, n);
-  view.set(g, 0);
-  view.set(x, stride);
-  k.reluBackward(0, 4 * stride, 8 * stride, 4 * stride);
-  out.set(view.subarray(2 * stride, 2 * stride + n));
-  return true;
+  const k = kernelsFor(out.length);
+  return k !== null && runBinary(k, k.reluBackward, g, x, out);
 }
 
 /**
@@ -203,13 +196,17 @@ export function simdReluBackward(g: Float32Array, x: Float32Array, out: Float32A
  * does not run or pays. `out` may be `a` or `b`.
  */
 export function simdBinary(kind: SimdBinaryKind, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
+  const k = kernelsFor(out.length);
+  return k !== null && runBinary(k, k.binary[kind], a, b, out);
+}
+
+/** Runs a kernel fn(a, b, out, bytes) of two same-length inputs through module memory. */
+function runBinary(k: Kernels, fn: WasmFunction, a: Float32Array, b: Float32Array, out: Float32Array): true {
   const n = out.length;
-  const k = kernelsFor(n);
-  if (k === null) return false;
   const { view, stride } = workspace(k, 3, n);
   view.set(a, 0);
   view.set(b, stride);
-  k.binary[kind](0, 4 * stride, 8 * stride, 4 * stride);
+  fn(0, 4 * stride, 8 * stride, 4 * stride);
   out.set(view.subarray(2 * stride, 2 * stride + n));
   return true;
 }
