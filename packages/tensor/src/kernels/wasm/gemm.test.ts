@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../rng.js";
 import { type F32Matrix, getNumThreads, runGemm, setNumThreads, threadPool, wasmGemm } from "./gemm.js";
-import { wasmApi } from "./platform.js";
+import { type WorkerHost, wasmApi } from "./platform.js";
+import { ThreadPool } from "./threads.js";
 import { type Layout, absProductSums, layOut, referenceGemm } from "./reference.js";
 import { Runtime, buildModule, isWasmAvailable, wasmInfo } from "./runtime.js";
 
@@ -145,6 +146,26 @@ describe.skipIf(!available || !wasmInfo().threads)("wasm gemm on worker threads"
         expect(after[0]).toBe(before[0]);
         expect(after.slice(1).reduce((x, y) => x + y)).toBeGreaterThan(before.slice(1).reduce((x, y) => x + y));
       }
+    }
+  });
+});
+
+describe.skipIf(!available)("a thread pool whose workers cannot start", () => {
+  it("runs every unit on the calling thread, whether starting throws or fails later", () => {
+    const rt = makeRuntime(false, true) ?? makeRuntime(false, false)!;
+    const hosts: WorkerHost[] = [
+      { canBlock: true, spawn: () => { throw new Error("workers refused"); } },
+      { canBlock: false, spawn: (_body, _data, onError) => { onError(); return { terminate: () => {} }; } },
+    ];
+    for (const host of hosts) {
+      const pool = new ThreadPool(rt, host);
+      expect(() => pool.resize(3)).not.toThrow();
+      expect(pool.size).toBe(1);
+      expect(pool.started).toBe(true);
+      // 64 units of a packing job (of an empty A, k = 1), all taken by the caller
+      const before = pool.tilesPerThread()[0];
+      pool.runUnits({ kernel: "pack_unit", units: 64, fields: [0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 64, 1, 1, 1] }, false);
+      expect(pool.tilesPerThread()[0] - before).toBe(64);
     }
   });
 });

@@ -136,15 +136,20 @@ export class ThreadPool {
   /** Starts or stops workers so that `count` threads (the caller included) share each job. */
   resize(count: number): void {
     const workers = this.failed ? 0 : count - 1;
-    while (this.workers.length < workers) this.spawn(this.workers.length + 1);
+    while (this.workers.length < workers && !this.failed) this.spawn(this.workers.length + 1);
     while (this.workers.length > workers) void this.workers.pop()!.terminate();
   }
 
   private spawn(id: number): void {
     const data = { module: this.runtime.module, memory: this.runtime.memory, id };
     // a worker that cannot start never claims a tile; the caller then computes them all
-    this.workers.push(this.host.spawn(WORKER_SOURCE, data, () => (this.failed = true)));
-    this.spawned++;
+    try {
+      this.workers.push(this.host.spawn(WORKER_SOURCE, data, () => (this.failed = true)));
+      this.spawned++;
+    } catch {
+      // NOTE: a page's content security policy may refuse workers from blob URLs
+      this.failed = true;
+    }
   }
 
   /**
