@@ -67,7 +67,7 @@ import { getRuntime } from "./kernels/wasm/runtime.ts";
 const bits = (t) => Array.from(new Int32Array(Float32Array.from(t.dataSync()).buffer));
 const result = { isolated: globalThis.crossOriginIsolated === true };
 setNumThreads(2);
-result.init = await initWasm();
+result.init = await initWasm(10_000);
 result.info = wasmInfo();
 const pool = threadPool(getRuntime(), 2);
 result.started = pool?.started === true;
