@@ -180,21 +180,23 @@ describe.skipIf(!available)("wasmGemm", () => {
     for (let i = 0; i < c.length; i++) expect(Math.abs(c[i] - want[i])).toBeLessThanOrEqual(2 * p.k * 2 ** -24 * scale[i]);
   });
 
-  it("writes into rows of a wider C, or adds to it", () => {
-    const p = problem(new Rng(7), 3, 5, 6, "row", "column");
-    const want = new Float32Array(15);
-    wasmGemm(3, 5, 6, p.a, p.b, want, 0);
-    const c = new Float32Array(2 + 3 * 8).fill(1.5);
-    wasmGemm(3, 5, 6, p.a, p.b, c, 2, { ldc: 8 });
-    const added = c.slice();
-    wasmGemm(3, 5, 6, p.a, p.b, added, 2, { ldc: 8, accumulate: true });
-    for (let i = 0; i < 3; i++) {
-      expect(Array.from(c.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(Array.from(want.subarray(5 * i, 5 * i + 5)));
-      expect(Array.from(c.subarray(7 + 8 * i, 10 + 8 * i))).toEqual([1.5, 1.5, 1.5]);
-      const twice = Array.from(want.subarray(5 * i, 5 * i + 5), (x) => 2 * x);
-      expect(Array.from(added.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(twice);
+  it("writes into rows of a wider C, or adds to it (also a one-row product)", () => {
+    for (const m of [3, 1]) {
+      const p = problem(new Rng(7), m, 5, 6, "row", "column");
+      const want = new Float32Array(5 * m);
+      wasmGemm(m, 5, 6, p.a, p.b, want, 0);
+      const c = new Float32Array(2 + m * 8).fill(1.5);
+      wasmGemm(m, 5, 6, p.a, p.b, c, 2, { ldc: 8 });
+      const added = c.slice();
+      wasmGemm(m, 5, 6, p.a, p.b, added, 2, { ldc: 8, accumulate: true });
+      for (let i = 0; i < m; i++) {
+        expect(Array.from(c.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(Array.from(want.subarray(5 * i, 5 * i + 5)));
+        expect(Array.from(c.subarray(7 + 8 * i, 10 + 8 * i))).toEqual([1.5, 1.5, 1.5]);
+        const twice = Array.from(want.subarray(5 * i, 5 * i + 5), (x) => 2 * x);
+        expect(Array.from(added.subarray(2 + 8 * i, 7 + 8 * i))).toEqual(twice);
+      }
+      expect(c[0]).toBe(1.5);
     }
-    expect(c[0]).toBe(1.5);
   });
 
   it("writes zeros for k = 0 and nothing for m = 0", () => {
