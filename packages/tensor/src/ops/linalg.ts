@@ -81,9 +81,7 @@ function addRowBias(y: Storage, bias: Storage): void {
   const b = bias.data;
   const bo = bias.offset;
   const bs = bias.strides[0];
-  if (d instanceof Float32Array && b instanceof Float32Array && (bs === 1 || n === 1)) {
-    if (simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
-  }
+  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
   for (let row = 0; row < d.length; row += n) {
     for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
   }

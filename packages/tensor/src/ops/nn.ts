@@ -60,15 +60,14 @@ const dropoutOp = defineOp<DropoutAttrs>({
     // an element is dropped when its draw is below p·2³², so with probability p (to 2⁻³²)
     const threshold = p * 4294967296;
     const f32 = m instanceof Float32Array && o instanceof Float32Array && xd instanceof Float32Array;
-    if (f32 && simdDropout(xd, m, o, Math.ceil(threshold), kept, (d) => attrs.rng.fillUint32(d))) {
-      attrs.mask = mask;
-      return out;
-    }
-    for (let start = 0; start < m.length; start += draws.length) {
-      const end = Math.min(m.length, start + draws.length);
-      attrs.rng.fillUint32(end - start === draws.length ? draws : draws.subarray(0, end - start));
-      if (f32) maskBlockF32(xd, m, o, start, end, kept, threshold);
-      else maskBlock(xd, m, o, start, end, kept, threshold);
+    // the SIMD kernel draws all of the mask at once, the same numbers as the blocks below
+    if (!(f32 && simdDropout(xd, m, o, Math.ceil(threshold), kept, (d) => attrs.rng.fillUint32(d)))) {
+      for (let start = 0; start < m.length; start += draws.length) {
+        const end = Math.min(m.length, start + draws.length);
+        attrs.rng.fillUint32(end - start === draws.length ? draws : draws.subarray(0, end - start));
+        if (f32) maskBlockF32(xd, m, o, start, end, kept, threshold);
+        else maskBlock(xd, m, o, start, end, kept, threshold);
+      }
     }
     attrs.mask = mask;
     return out;
