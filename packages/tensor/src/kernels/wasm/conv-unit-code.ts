@@ -45,6 +45,7 @@ import {
   splat,
   store,
   sub,
+  transpose4x4,
   vadd,
   vmax,
   zero,
@@ -196,18 +197,13 @@ function packBRowsTransposed(): [FunctionBuilder, Code] {
   const rows = Array.from({ length: NR }, () => f.local("i32"));
   const v = [0, 1, 2, 3].map(() => f.local("v128"));
   const t = [0, 1, 2, 3].map(() => f.local("v128"));
+  const transposed = transpose4x4(v, t);
   const column = (q: Code): Code => add(get(base), i32Load(add(get(table), mul(q, i32(4)))));
   // four k-steps of columns 4g … 4g+3 become four rows of the strip
   const group = (g: number): Code => [
     v.map((vq, q) => set(vq, load(get(rows[4 * g + q])))),
-    set(t[0], shuffle(get(v[0]), get(v[1]), [0, 4, 1, 5])),
-    set(t[1], shuffle(get(v[0]), get(v[1]), [2, 6, 3, 7])),
-    set(t[2], shuffle(get(v[2]), get(v[3]), [0, 4, 1, 5])),
-    set(t[3], shuffle(get(v[2]), get(v[3]), [2, 6, 3, 7])),
-    store(get(dst), shuffle(get(t[0]), get(t[2]), [0, 1, 4, 5]), 16 * g),
-    store(get(dst), shuffle(get(t[0]), get(t[2]), [2, 3, 6, 7]), 16 * g + 4 * NR),
-    store(get(dst), shuffle(get(t[1]), get(t[3]), [0, 1, 4, 5]), 16 * g + 8 * NR),
-    store(get(dst), shuffle(get(t[1]), get(t[3]), [2, 3, 6, 7]), 16 * g + 12 * NR),
+    transposed.setup,
+    transposed.columns.map((column, c) => store(get(dst), column, 16 * g + 4 * c * NR)),
   ];
   const full: Code = [
     rows.map((rq, q) => set(rq, add(column(add(get(s), i32(q))), mul(get(pc), i32(4))))),

@@ -118,6 +118,27 @@ export const shuffle = (a: Code, b: Code, lanes: readonly number[]): Code => [
   simd(0x0d),
   lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
 ];
+/**
+ * A 4x4 transpose of the f32x4 vectors in `rows` through the scratch vectors `t`: `setup` fills
+ * `t`, then `columns[c]` is [rows[0][c], rows[1][c], rows[2][c], rows[3][c]].
+ */
+export function transpose4x4(rows: readonly Local[], t: readonly Local[]): { setup: Code; columns: Code[] } {
+  return {
+    setup: [
+      set(t[0], shuffle(get(rows[0]), get(rows[1]), [0, 4, 1, 5])),
+      set(t[1], shuffle(get(rows[0]), get(rows[1]), [2, 6, 3, 7])),
+      set(t[2], shuffle(get(rows[2]), get(rows[3]), [0, 4, 1, 5])),
+      set(t[3], shuffle(get(rows[2]), get(rows[3]), [2, 6, 3, 7])),
+    ],
+    columns: [
+      shuffle(get(t[0]), get(t[2]), [0, 1, 4, 5]),
+      shuffle(get(t[0]), get(t[2]), [2, 3, 6, 7]),
+      shuffle(get(t[1]), get(t[3]), [0, 1, 4, 5]),
+      shuffle(get(t[1]), get(t[3]), [2, 3, 6, 7]),
+    ],
+  };
+}
+
 const simdBinary = (op: number) => (a: Code, b: Code): Code => [a, b, simd(op)];
 export const vadd = simdBinary(0xe4);
 export const vsub = simdBinary(0xe5);

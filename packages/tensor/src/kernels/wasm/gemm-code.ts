@@ -32,9 +32,9 @@ import {
   relaxedMadd,
   select,
   set,
-  shuffle,
   store,
   sub,
+  transpose4x4,
   vadd,
   vmul,
   zero,
@@ -157,16 +157,11 @@ function packTranspose(name: string, width: number, edge: number): [FunctionBuil
   const t = [0, 1, 2, 3].map(() => f.local("v128"));
   const ldBytes = mul(get(ld), i32(4));
   const origin = (s: Code) => add(get(src), mul(add(mul(s, get(ld)), get(pc)), i32(4)));
+  const transposed = transpose4x4(r, t);
   const transposeGroup = (g: number): Code => [
     r.map((rq, q) => set(rq, load(add(get(ptr), mul(i32(4 * g + q), ldBytes))))),
-    set(t[0], shuffle(get(r[0]), get(r[1]), [0, 4, 1, 5])),
-    set(t[1], shuffle(get(r[0]), get(r[1]), [2, 6, 3, 7])),
-    set(t[2], shuffle(get(r[2]), get(r[3]), [0, 4, 1, 5])),
-    set(t[3], shuffle(get(r[2]), get(r[3]), [2, 6, 3, 7])),
-    store(get(dst), shuffle(get(t[0]), get(t[2]), [0, 1, 4, 5]), 16 * g),
-    store(get(dst), shuffle(get(t[0]), get(t[2]), [2, 3, 6, 7]), 16 * g + 4 * width),
-    store(get(dst), shuffle(get(t[1]), get(t[3]), [0, 1, 4, 5]), 16 * g + 8 * width),
-    store(get(dst), shuffle(get(t[1]), get(t[3]), [2, 3, 6, 7]), 16 * g + 12 * width),
+    transposed.setup,
+    transposed.columns.map((column, c) => store(get(dst), column, 16 * g + 4 * c * width)),
   ];
   const body = panels(f, width, pc,
     (s, kc) => [
@@ -298,16 +293,11 @@ function gemvColumns(relaxed: boolean): [FunctionBuilder, Code] {
   // element (p, row j + q) of the block's group g, at base + ((4g + q)·ld + p)·4
   const at = (g: number, q: number, pOffset: Code): Code => add(add(get(base), mul(i32(4 * g + q), get(ldBytes))), pOffset);
   const xAt = (s: number): Code => loadSplat(add(get(x), mul(get(p), i32(4))), 4 * s);
+  const transposed = transpose4x4(r, u);
   const fourSteps = (g: number): Code => [
     r.map((rq, q) => set(rq, load(at(g, q, mul(get(p), i32(4)))))),
-    set(u[0], shuffle(get(r[0]), get(r[1]), [0, 4, 1, 5])),
-    set(u[1], shuffle(get(r[0]), get(r[1]), [2, 6, 3, 7])),
-    set(u[2], shuffle(get(r[2]), get(r[3]), [0, 4, 1, 5])),
-    set(u[3], shuffle(get(r[2]), get(r[3]), [2, 6, 3, 7])),
-    set(acc[g], madd(xAt(0), shuffle(get(u[0]), get(u[2]), [0, 1, 4, 5]), get(acc[g]))),
-    set(acc[g], madd(xAt(1), shuffle(get(u[0]), get(u[2]), [2, 3, 6, 7]), get(acc[g]))),
-    set(acc[g], madd(xAt(2), shuffle(get(u[1]), get(u[3]), [0, 1, 4, 5]), get(acc[g]))),
-    set(acc[g], madd(xAt(3), shuffle(get(u[1]), get(u[3]), [2, 3, 6, 7]), get(acc[g]))),
+    transposed.setup,
+    transposed.columns.map((column, s) => set(acc[g], madd(xAt(s), column, get(acc[g])))),
   ];
   // the last k mod 4 steps: each lane's element loaded on its own
   const oneStep = (g: number): Code => {
