@@ -12,6 +12,19 @@ import { columnMajor, rowMajor, wasmGemmBatch } from "./wasm/batch.js";
 import { type PooledGrad, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./wasm/conv-units.js";
 import { getRuntime } from "./wasm/runtime.js";
 
+/**
+ * The smallest batch the whole-image units take. NOTE: the units spread images, not tiles, over
+ * the threads, so a smaller batch goes to the tiled batch gemm. The batch size alone decides it:
+ * the two paths add the images' weight gradients in different orders, and the thread count must
+ * never change a result.
+ */
+const UNIT_MIN_IMAGES = 4;
+
+/** True when the whole-image units run this convolution: stride 1 and a batch of UNIT_MIN_IMAGES or more. */
+function onUnits(g: WindowGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.n >= UNIT_MIN_IMAGES;
+}
+
 /** Sizes of the wide layout: padded plane hp×wp and p wide positions per channel. */
 interface Wide {
   wp: number;
@@ -110,7 +123,7 @@ export function wasmConv2d(
   if (g.sh === 1 && g.sw === 1) {
     const xd = contiguousData(x);
     const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
-    if (xd instanceof Float32Array && unitConvForward(xd, wd, b, g, od, relu)) return relu;
+    if (onUnits(g) && xd instanceof Float32Array && unitConvForward(xd, wd, b, g, od, relu)) return relu;
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,
@@ -165,7 +178,7 @@ export function wasmConv2dReluMaxPool2x2(
   pooled: Float32Array,
   winners: Int32Array,
 ): boolean {
-  if (g.sh !== 1 || g.sw !== 1) return false;
+  if (!onUnits(g)) return false;
   const xd = contiguousData(x);
   const b = bias === null || bias instanceof Float32Array ? bias : Float32Array.from(bias);
   return xd instanceof Float32Array && unitConvReluMaxPool2x2(xd, wd, b, g, pooled, winners);
@@ -177,7 +190,7 @@ export function wasmConv2dReluMaxPool2x2(
  * run it.
  */
 export function wasmConv2dWeightGradPooled(pg: PooledGrad, x: Storage, g: WindowGeometry, db?: Float64Array): Float32Array | null {
-  if (g.sh !== 1 || g.sw !== 1) return null;
+  if (!onUnits(g)) return null;
   const xd = contiguousData(x);
   const dw = new Float32Array(g.o * g.c * g.kh * g.kw);
   return xd instanceof Float32Array && unitConvWeightGrad(pg, xd, g, dw, db) ? dw : null;
@@ -211,7 +224,7 @@ export function wasmConv2dWeightGrad(
   const acc = new Float32Array(g.o * k);
   if (g.sh === 1 && g.sw === 1) {
     const xd = contiguousData(x);
-    if (xd instanceof Float32Array && unitConvWeightGrad(gd, xd, g, acc, db)) return { dw: acc, biasDone: db !== undefined };
+    if (onUnits(g) && xd instanceof Float32Array && unitConvWeightGrad(gd, xd, g, acc, db)) return { dw: acc, biasDone: db !== undefined };
     const { p } = wideSizes(g);
     wasmGemmBatch({
       batch: g.n,

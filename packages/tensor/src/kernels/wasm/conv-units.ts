@@ -44,9 +44,6 @@ function plan(g: UnitConv): Plan | null {
   const flops = 2 * g.n * g.o * p * k;
   const pool = flops >= THREAD_MIN_FLOPS ? threadPool(runtime, getNumThreads()) : undefined;
   const threads = pool?.size ?? 1;
-  // NOTE: the units spread images, not tiles, over the threads; a batch smaller than two images
-  // per thread goes to the tiled batch gemm instead
-  if (threads > 1 && g.n < 2 * threads) return null;
   return { runtime, pool, threads, k, wp, plane, p };
 }
 
