@@ -1,7 +1,7 @@
 // class Tensor: a storage, its place in the autograd graph, and one-line methods that call ops/.
 // The math lives in ops/ (forward and backward together) and kernels/ (the loops).
 
-import { backward as runBackward } from "./autograd/engine.js";
+import { backward as runBackward, type BackwardOptions } from "./autograd/engine.js";
 import { isGradEnabled } from "./autograd/grad-mode.js";
 import type { Node } from "./autograd/op.js";
 import * as creation from "./creation.js";
@@ -236,9 +236,12 @@ export class Tensor {
   /** Casts to `dtype`; differentiable between float dtypes. Returns `this` when it already has it. */
   to(dtype: DType): Tensor { return ew.cast(this, dtype); }
 
-  /** Accumulates d(this)/d(leaf) into the `.grad` of every leaf that requires grad. */
-  backward(grad?: Tensor): void {
-    runBackward(this, grad);
+  /**
+   * Accumulates d(this)/d(leaf) into the `.grad` of every leaf that requires grad, then frees the
+   * graph: a second backward through it throws unless the first passed `{ retainGraph: true }`.
+   */
+  backward(grad?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, grad, options);
   }
 
   /** The same data, cut from the graph: shares storage, requires no grad. */

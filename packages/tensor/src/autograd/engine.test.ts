@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defineOp, isGradEnabled, noGrad, Tensor, tensor, TensorError } from "../index.js";
+import { defineOp, dropout, isGradEnabled, maxPool2d, noGrad, Rng, Tensor, tensor, TensorError } from "../index.js";
+import { isScratch } from "./scratch.js";
 
 const leaf = (data: number[]) => tensor(data, { requiresGrad: true, dtype: "float64" });
 
@@ -11,12 +12,42 @@ describe("backward", () => {
     expect(x.grad?.toArray()).toEqual([2 + 3, 4 + 3]);
   });
 
-  it("can run twice over the same graph", () => {
+  it("runs twice over the same graph when the first call retains it", () => {
     const x = leaf([1, 2]);
     const y = x.exp().sum();
-    y.backward();
+    y.backward(undefined, { retainGraph: true });
     y.backward();
     expect(x.grad?.toArray()).toEqual([2 * Math.exp(1), 2 * Math.exp(2)]);
+  });
+
+  it("refuses a second backward through a freed graph, changing nothing", () => {
+    const x = leaf([1, 2]);
+    const h = x.exp();
+    const y = h.sum();
+    y.backward();
+    const message =
+      "backward: the graph was already freed by an earlier backward() (at sum); pass { retainGraph: true } to the first call to backward through it again";
+    expect(() => y.backward()).toThrow(new TensorError(message));
+    // a new output over part of the freed graph is refused too, as in PyTorch
+    expect(() => h.mul(2).sum().backward()).toThrow("backward: the graph was already freed by an earlier backward() (at exp)");
+    expect(x.grad?.toArray()).toEqual([Math.exp(1), Math.exp(2)]);
+    // a graph built anew from the same leaves is fine
+    x.exp().sum().backward();
+    expect(x.grad?.toArray()).toEqual([2 * Math.exp(1), 2 * Math.exp(2)]);
+  });
+
+  it("keeps what the forward saved (max-pooling's winners, dropout's mask) for a retained graph", () => {
+    const x = tensor([[[[1, 5], [3, 2]]]], { requiresGrad: true, dtype: "float64" });
+    const y = x.mul(2);
+    const pooled = maxPool2d(y, 2).sum();
+    pooled.backward(undefined, { retainGraph: true });
+    pooled.backward(undefined, { retainGraph: true });
+    const kept = dropout(y, 0.5, true, { rng: new Rng(3) }).sum();
+    kept.backward(undefined, { retainGraph: true });
+    const once = x.grad!.toArray();
+    kept.backward();
+    expect(x.grad!.sub(tensor(once, { dtype: "float64" })).toArray()).toEqual(tensor(once, { dtype: "float64" }).sub(tensor([[[[0, 4], [0, 0]]]], { dtype: "float64" })).toArray());
+    expect(() => kept.backward()).toThrow(TensorError);
   });
 
   it("runs a 10,000-op chain without overflowing the stack", () => {
@@ -252,8 +283,8 @@ describe("gradients handed over as scratch", () => {
     name: "probe",
     check: () => undefined,
     forward: ([x]) => x,
-    backward: (g, _inputs, _out, _attrs, gIsScratch) => {
-      seen.push(gIsScratch);
+    backward: (g) => {
+      seen.push(isScratch(g));
       return [g];
     },
   });

@@ -3,6 +3,7 @@
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { defineOp, type Grads } from "../autograd/op.js";
+import { isScratch } from "../autograd/scratch.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import * as kernels from "../kernels/conv.js";
@@ -118,9 +119,10 @@ function checkConv2d(
   return { ...geometry, dtype };
 }
 
-/** A conv2d call's geometry; when the weight needs a gradient, the forward keeps its columns here. */
-interface ConvAttrs extends WindowGeometry, kernels.SavedColumns {
+/** A conv2d call's geometry and settings. */
+interface ConvAttrs extends WindowGeometry {
   dtype: DType;
+  /** The weight needs a gradient: the forward saves the columns it unfolds (where it has them). */
   keepColumns: boolean;
   relu: boolean;
 }
@@ -131,25 +133,28 @@ function checkActivation(activation: unknown): boolean {
   throw new TensorError(`conv2d: activation must be "relu" or null, got ${JSON.stringify(activation)}`);
 }
 
-const conv2dOp = defineOp<ConvAttrs, WindowAttrs & { activation?: "relu" | null }>({
+// saved: every image's im2col columns, where the forward unfolded them (strides other than 1)
+const conv2dOp = defineOp<ConvAttrs, WindowAttrs & { activation?: "relu" | null }, Float32Array>({
   name: "conv2d",
   check: (inputs, attrs) => ({
     ...checkConv2d(inputs, attrs),
     keepColumns: inputs[1].requiresGrad && isGradEnabled(),
     relu: checkActivation(attrs.activation),
   }),
-  forward: ([x, weight, bias], g) =>
-    kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? g : undefined, g.relu),
+  forward: ([x, weight, bias], g, ctx) => {
+    const columns: kernels.SavedColumns = {};
+    const out = kernels.conv2d(x, weight, bias ?? null, g, g.dtype, g.keepColumns ? columns : undefined, g.relu);
+    if (columns.cols) ctx.save(columns.cols);
+    return out;
+  },
   // with the fused relu, G first passes only where the output is positive (or NaN), as relu's
   // own backward does
-  backward: (gOut, inputs, out, geo, gIsScratch) =>
-    convGrads(geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage, gIsScratch)) : gOut, inputs, geo),
+  backward: (gOut, inputs, out, geo, cols) =>
+    convGrads(geo.relu ? new Tensor(reluBackward(gOut.storage, out.storage, isScratch(gOut))) : gOut, inputs, geo, cols),
 });
 
 /** out = W ⋆ x + b: dx = col2im(Wᵀ·G), dW = Σ G·im2col(x)ᵀ, db = Σ G over batch and positions. */
-function convGrads(g: Tensor, [x, weight, bias]: readonly Tensor[], geo: ConvAttrs): Grads {
-  const cols = geo.cols;
-  geo.cols = undefined; // NOTE: freed once used; a second backward recomputes the columns
+function convGrads(g: Tensor, [x, weight, bias]: readonly Tensor[], geo: ConvAttrs, cols?: Float32Array): Grads {
   const needBias = bias?.requiresGrad ?? false;
   // NOTE: the weight gradient's pass over G also sums it per channel for the bias when it can
   const grads = weight.requiresGrad
@@ -179,13 +184,13 @@ export function conv2d(
   return conv2dOp(bias ? [x, weight, bias] : [x, weight], { stride, padding, activation });
 }
 
-/** A conv2dReluMaxPool2d call: the convolution's geometry, the pooling's over its output, the winners. */
+/** A conv2dReluMaxPool2d call: the convolution's geometry and the pooling's over its output. */
 interface ConvPoolAttrs extends ConvAttrs {
   pool: WindowGeometry;
-  winners?: Int32Array;
 }
 
-const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs>({
+// saved: each window's winner, an index into the convolution's output
+const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs, Int32Array>({
   name: "conv2dReluMaxPool2d",
   check: (inputs, attrs) => {
     const geo = checkConv2d(inputs, attrs);
@@ -195,31 +200,27 @@ const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs>({
   },
   // one pass where the wasm units run it (the convolution's output never leaves their memory),
   // else conv2d with relu, then maxPool2d; either way the winners are kept for the backward
-  forward: ([x, weight, bias], g) => {
+  forward: ([x, weight, bias], g, ctx) => {
     const fused = kernels.conv2dReluMaxPool2x2(x, weight, bias ?? null, g, g.pool, g.dtype);
-    if (fused !== null) {
-      g.winners = fused.winners;
-      return fused.out;
-    }
-    const { out, winners } = pool.maxPool2d(kernels.conv2d(x, weight, bias ?? null, g, g.dtype, undefined, true), g.pool);
-    g.winners = winners;
+    const { out, winners } = fused ?? pool.maxPool2d(kernels.conv2d(x, weight, bias ?? null, g, g.dtype, undefined, true), g.pool);
+    ctx.save(winners);
     return out;
   },
   // each window's gradient goes to its winner where relu passed it (the pooled value is positive
   // or NaN), then on through conv2d's backward
-  backward: (gOut, inputs, out, geo) => {
+  backward: (gOut, inputs, out, geo, winners) => {
     // a first layer (x needs no gradient): the wasm units can take the pooled gradient directly
     const [x, weight, bias] = inputs;
     if (!x.requiresGrad && weight.requiresGrad) {
       const needBias = bias?.requiresGrad ?? false;
       const direct = kernels.conv2dReluMaxPoolWeightGrad(
-        gOut.storage, out.storage, geo.winners!, x.storage, geo, weight.shape, gOut.dtype, needBias,
+        gOut.storage, out.storage, winners!, x.storage, geo, weight.shape, gOut.dtype, needBias,
       );
       if (direct !== null) return [null, new Tensor(direct.weight), direct.bias ? new Tensor(direct.bias) : null];
     }
     const { n, o, oh, ow, unbatched } = geo;
     const shape = unbatched ? [o, oh, ow] : [n, o, oh, ow];
-    return convGrads(new Tensor(pool.maxPoolReluGrad(gOut.storage, out.storage, geo.winners!, shape)), inputs, geo);
+    return convGrads(new Tensor(pool.maxPoolReluGrad(gOut.storage, out.storage, winners!, shape)), inputs, geo);
   },
 });
 
@@ -245,15 +246,10 @@ interface PoolAttrs extends WindowAttrs {
   kernelSize: Size2d;
 }
 
-/** A max-pool call's geometry; the forward records each window's winner there for the backward. */
-interface PoolGeometry extends WindowGeometry {
-  winners?: Int32Array;
-}
-
 function checkMaxPool2d(
   [x]: readonly Tensor[],
   { kernelSize, stride, padding }: PoolAttrs,
-): PoolGeometry {
+): WindowGeometry {
   const k = pair("maxPool2d", "kernelSize", kernelSize, 1);
   const s = pair("maxPool2d", "stride", stride, 1);
   const p = pair("maxPool2d", "padding", padding, 0);
@@ -266,19 +262,17 @@ function checkMaxPool2d(
   return windowGeometry("maxPool2d", x.shape, k, s, p, c);
 }
 
-const maxPool2dOp = defineOp<PoolGeometry, PoolAttrs>({
+const maxPool2dOp = defineOp<WindowGeometry, PoolAttrs, Int32Array>({
   name: "maxPool2d",
   check: checkMaxPool2d,
-  // NOTE: like PyTorch, the forward keeps the winners' indices (in this call's geometry object)
-  forward: ([x], g) => {
+  // NOTE: like PyTorch, the forward saves the winners' indices for the backward
+  forward: ([x], g, ctx) => {
     const { out, winners } = pool.maxPool2d(x, g);
-    g.winners = winners;
+    ctx.save(winners);
     return out;
   },
   // d max / d x_i = 1 for the element that won the window (the first on ties), 0 elsewhere
-  backward: (g, [x], _out, geo) => [
-    new Tensor(pool.maxPool2dGrad(g.storage, x.storage, geo, geo.winners)),
-  ],
+  backward: (g, [x], _out, geo, winners) => [new Tensor(pool.maxPool2dGrad(g.storage, x.storage, geo, winners))],
 });
 
 /**

@@ -2,6 +2,7 @@
 // backward on tensors side by side; the engine sums gradients back over broadcast dims.
 
 import { defineOp, type Grads } from "../autograd/op.js";
+import { isScratch } from "../autograd/scratch.js";
 import { checkDType, isFloat, promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { castStorage, contiguousData } from "../kernels/copy.js";
@@ -53,8 +54,7 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
 interface UnarySpec {
   name: string;
   forward: UnaryFn;
-  /** `gIsScratch`: g may be overwritten (see OpSpec.backward). */
-  backward: (g: Tensor, x: Tensor, out: Tensor, gIsScratch: boolean) => Tensor;
+  backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor;
   /** True for ops whose result is fractional, so an int32 input gives float32 (exp, log, …). */
   floatOut?: boolean;
   /** Names the kernel's own loop for this op, run instead of calling `forward`. */
@@ -67,7 +67,7 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
     name: spec.name,
     check: ([x]) => (spec.floatOut && !isFloat(x.dtype) ? "float32" : x.dtype),
     forward: ([x], dtype) => mapUnary(x, spec.forward, dtype, spec.kind),
-    backward: (g, [x], out, _attrs, gIsScratch) => [spec.backward(g, x, out, gIsScratch)],
+    backward: (g, [x], out) => [spec.backward(g, x, out)],
   });
   return (x) => op([x], undefined);
 }
@@ -202,7 +202,7 @@ export const relu = unaryOp({
   // g where x > 0, else 0, in one pass (into g itself when the engine hands it over as scratch);
   // NOTE: relu'(0) is taken as 0 and a NaN input passes its gradient through, as in PyTorch's
   // threshold_backward
-  backward: (g, x, _out, gIsScratch) => new Tensor(reluBackward(g.storage, x.storage, gIsScratch)),
+  backward: (g, x) => new Tensor(reluBackward(g.storage, x.storage, isScratch(g))),
 });
 
 /** 1 / (1 + e^-x) (`torch.sigmoid`). */

@@ -5,6 +5,7 @@ import { TensorError } from "../errors.js";
 import { getGlobalRng, type Rng } from "../rng.js";
 import { normalizeDim } from "../shape.js";
 import { defineOp } from "../autograd/op.js";
+import { isScratch } from "../autograd/scratch.js";
 import { contiguousData } from "../kernels/copy.js";
 import { simdBinary, simdDropout } from "../kernels/simd-elementwise.js";
 import { emptyStorage, type Storage } from "../storage.js";
@@ -35,8 +36,6 @@ function shiftByMax(x: Tensor, dim: number): Tensor {
 interface DropoutAttrs {
   p: number;
   rng: Rng;
-  /** The kept elements' factor, 1/(1-p) (0 when p = 1), in the output's dtype. */
-  mask?: Storage;
 }
 
 /** 32-bit draws for the mask, made a block at a time (working memory, never handed out). */
@@ -44,10 +43,11 @@ const draws = new Uint32Array(4096);
 
 // out = x · mask, with mask = 1/(1-p) where the element's 32-bit draw is ≥ p·2³², else 0; the
 // forward keeps the mask for the backward, which is g · mask
-const dropoutOp = defineOp<DropoutAttrs>({
+// saved: the mask, the kept elements' factor 1/(1-p) (0 when p = 1) in the output's dtype
+const dropoutOp = defineOp<DropoutAttrs, DropoutAttrs, Storage>({
   name: "dropout",
   check: (_, attrs) => attrs,
-  forward: ([x], attrs) => {
+  forward: ([x], attrs, ctx) => {
     const dtype = x.dtype === "float64" ? "float64" : "float32";
     const mask = emptyStorage(dtype, x.shape);
     const out = emptyStorage(dtype, x.shape);
@@ -69,13 +69,13 @@ const dropoutOp = defineOp<DropoutAttrs>({
         else maskBlock(xd, m, o, start, end, kept, threshold);
       }
     }
-    attrs.mask = mask;
+    ctx.save(mask);
     return out;
   },
   // g · mask, written over g when the engine hands it over as scratch
-  backward: (g, _inputs, _out, { mask }, gIsScratch) => {
+  backward: (g, _inputs, _out, _attrs, mask) => {
     if (!mask) return [null];
-    if (!gIsScratch || g.dtype !== mask.dtype) return [g.mul(new Tensor(mask))];
+    if (!isScratch(g) || g.dtype !== mask.dtype) return [g.mul(new Tensor(mask))];
     const gd = g.storage.data;
     const m = mask.data;
     if (gd instanceof Float32Array && m instanceof Float32Array) {
