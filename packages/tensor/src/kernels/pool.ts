@@ -3,7 +3,7 @@
 
 import { allocate } from "../dtype.js";
 import { isContiguous, makeStorage, type Storage } from "../storage.js";
-import { type WindowGeometry, nchwStrides, outputStorage } from "./conv.js";
+import { type WindowGeometry, nchwStrides, outputStorage } from "./window.js";
 import { contiguousData } from "./copy.js";
 import { useWasm } from "../backend.js";
 import { maxPool2x2InMemory, scatterPooledGrad } from "./wasm/pool.js";

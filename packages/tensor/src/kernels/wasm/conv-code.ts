@@ -1,6 +1,6 @@
 // Convolution helpers in WebAssembly, written with emitter.ts: spreading rows of an image into a
 // zero-padded plane, and unfolding such a plane into the "wide" column rows that
-// kernels/conv-wasm.ts multiplies with the gemm of gemm-code.ts. Pointers are byte addresses.
+// kernels/wasm/conv.ts multiplies with the gemm of gemm-code.ts. Pointers are byte addresses.
 
 import {
   type Code,

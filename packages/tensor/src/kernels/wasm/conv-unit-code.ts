@@ -2,7 +2,7 @@
 // packs its wide column rows straight from the padded planes through a table of row offsets (no
 // unfolded copy), multiplies with the gemm of gemm-code.ts and writes its result, so that the
 // thread pool (threads.ts) prepares and computes every image on one thread. The TypeScript
-// drivers are conv-units.ts; the wide layout is described in kernels/conv-wasm.ts.
+// drivers are conv-units.ts; the wide layout is described in kernels/wasm/conv.ts.
 
 import {
   type Code,

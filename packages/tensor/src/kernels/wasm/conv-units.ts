@@ -9,7 +9,7 @@ import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 import { maxPool2x2InMemory, scatterPooledGrad } from "./pool.js";
 import { type ThreadPool, runUnits } from "./threads.js";
-import type { WindowGeometry } from "../conv.js";
+import type { WindowGeometry } from "../window.js";
 
 /**
  * A stride-1 convolution: n images of c×h×w padded by ph×pw, o kernels of c×kh×kw, giving

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../rng.js";
-import { conv2d } from "../ops/conv.js";
-import { makeStorage } from "../storage.js";
-import { conv2dBiasGrad, conv2dWeightGrad } from "./conv.js";
-import { Tensor } from "../tensor.js";
-import { getNumThreads, setNumThreads } from "./wasm/gemm.js";
-import { isWasmAvailable } from "./wasm/runtime.js";
+import { Rng } from "../../rng.js";
+import { conv2d } from "../../ops/conv.js";
+import { makeStorage } from "../../storage.js";
+import { conv2dBiasGrad, conv2dWeightGrad } from "../conv.js";
+import { Tensor } from "../../tensor.js";
+import { getNumThreads, setNumThreads } from "./gemm.js";
+import { isWasmAvailable } from "./runtime.js";
 
 /** [x shape, weight shape, stride, padding, bias] */
 type Case = [number[], number[], [number, number], [number, number], boolean];

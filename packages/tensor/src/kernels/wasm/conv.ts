@@ -1,16 +1,16 @@
-// Float32 conv2d forward and gradients on the batched wasm gemm (wasm/batch.ts), for conv.ts.
+// Float32 conv2d forward and gradients on the batched wasm gemm (batch.ts) and the whole-image units (conv-units.ts), for kernels/conv.ts.
 // Stride 1 uses "wide" columns: with the image zero-padded to hp×wp, column row (ci, i, j) is one
 // contiguous run of the padded plane, so unfolding is a memory copy per row and the products gain
 // wp − ow unused positions per output row. The input gradient of a stride-1 conv is itself a
 // stride-1 conv of the output gradient with the flipped kernels. Other strides unfold with im2col.
 
-import type { TypedArray } from "../dtype.js";
-import type { Storage } from "../storage.js";
-import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "./conv.js";
-import { contiguousData } from "./copy.js";
-import { columnMajor, rowMajor, wasmGemmBatch } from "./wasm/batch.js";
-import { type PooledGrad, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./wasm/conv-units.js";
-import { getRuntime } from "./wasm/runtime.js";
+import type { TypedArray } from "../../dtype.js";
+import type { Storage } from "../../storage.js";
+import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "../window.js";
+import { contiguousData } from "../copy.js";
+import { columnMajor, rowMajor, wasmGemmBatch } from "./batch.js";
+import { type PooledGrad, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./conv-units.js";
+import { getRuntime } from "./runtime.js";
 
 /**
  * The smallest batch the whole-image units take. NOTE: the units spread images, not tiles, over
