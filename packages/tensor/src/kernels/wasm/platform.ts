@@ -65,12 +65,9 @@ interface WebWorker extends PoolWorker {
   addEventListener(event: "error", listener: () => void): void;
 }
 
-interface BrowserGlobals {
-  crossOriginIsolated?: boolean;
-  Worker?: new (url: string) => WebWorker;
-  Blob?: new (parts: string[], options: { type: string }) => unknown;
-  URL?: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
-  WorkerGlobalScope?: unknown;
+interface UrlApi {
+  createObjectURL(blob: unknown): string;
+  revokeObjectURL(url: string): void;
 }
 
 interface NodeOs {
@@ -78,21 +75,45 @@ interface NodeOs {
   cpus(): readonly unknown[];
 }
 
-interface RuntimeGlobals {
-  WebAssembly?: WasmApi;
-  SharedArrayBuffer?: unknown;
-  process?: { getBuiltinModule?: (id: string) => unknown };
-  navigator?: { hardwareConcurrency?: number };
+interface NodeProcess {
+  getBuiltinModule(id: string): unknown;
 }
 
-// Seen through the narrow interface above rather than compared with the runtime's own
-// declarations: lib.dom and @types/node type WebAssembly differently, and a package that
-// compiles this source under either must still typecheck.
-const globals = globalThis as unknown as RuntimeGlobals;
+interface Clock {
+  now(): number;
+}
+
+interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+}
+
+// The runtime's globals are read by name and checked before use, rather than typed by the
+// runtime's own declarations: lib.dom and @types/node type them differently, and a package that
+// compiles this source under either (or neither) must still typecheck.
+const scope: object = globalThis;
+
+/** The global `name`, unchecked (undefined where the runtime has none). */
+function globalProperty(name: string): unknown {
+  return Reflect.get(scope, name);
+}
+
+function isObject(value: unknown): value is object {
+  return (typeof value === "object" || typeof value === "function") && value !== null;
+}
+
+/** True when `value` is an object whose `keys` are all functions. */
+function hasFunctions(value: unknown, ...keys: string[]): value is object {
+  return isObject(value) && keys.every((key) => typeof Reflect.get(value, key) === "function");
+}
+
+function isWasmApi(value: unknown): value is WasmApi {
+  return hasFunctions(value, "validate", "compile", "Module", "Instance", "Memory");
+}
 
 /** The WebAssembly API, or undefined where the runtime has none. */
 export function wasmApi(): WasmApi | undefined {
-  return globals.WebAssembly;
+  const api = globalProperty("WebAssembly");
+  return isWasmApi(api) ? api : undefined;
 }
 
 /** An exported wasm function called with numbers. */
@@ -109,9 +130,13 @@ function isWasmFunction(value: unknown): value is WasmFunction {
   return typeof value === "function";
 }
 
+function isNodeProcess(value: unknown): value is NodeProcess {
+  return hasFunctions(value, "getBuiltinModule");
+}
+
 function nodeBuiltin(id: string): unknown {
-  const getBuiltinModule = globals.process?.getBuiltinModule;
-  return typeof getBuiltinModule === "function" ? getBuiltinModule(id) : undefined;
+  const host = globalProperty("process");
+  return isNodeProcess(host) ? host.getBuiltinModule(id) : undefined;
 }
 
 /**
@@ -120,14 +145,26 @@ function nodeBuiltin(id: string): unknown {
  * URL; undefined where neither is available, and the kernels then run on the calling thread.
  */
 export function workerHost(): WorkerHost | undefined {
-  if (typeof globals.SharedArrayBuffer !== "function") return undefined;
+  if (typeof globalProperty("SharedArrayBuffer") !== "function") return undefined;
   const mod = nodeBuiltin("node:worker_threads");
   if (isWorkerThreads(mod)) return nodeHost(mod);
-  return browserHost(globalThis as unknown as BrowserGlobals);
+  return browserHost();
 }
 
 function isWorkerThreads(mod: unknown): mod is WorkerThreads {
-  return typeof mod === "object" && mod !== null && "Worker" in mod && typeof mod.Worker === "function";
+  return hasFunctions(mod, "Worker");
+}
+
+function isWebWorkerConstructor(value: unknown): value is new (url: string) => WebWorker {
+  return typeof value === "function";
+}
+
+function isBlobConstructor(value: unknown): value is new (parts: string[], options: { type: string }) => unknown {
+  return typeof value === "function";
+}
+
+function isUrlApi(value: unknown): value is UrlApi {
+  return hasFunctions(value, "createObjectURL", "revokeObjectURL");
 }
 
 function nodeHost(threads: WorkerThreads): WorkerHost {
@@ -144,14 +181,15 @@ function nodeHost(threads: WorkerThreads): WorkerHost {
   };
 }
 
-function browserHost(g: BrowserGlobals): WorkerHost | undefined {
-  const { Worker, Blob, URL } = g;
-  if (g.crossOriginIsolated !== true || Worker === undefined || Blob === undefined || URL === undefined) return undefined;
+function browserHost(): WorkerHost | undefined {
+  const [Worker, Blob, URL] = [globalProperty("Worker"), globalProperty("Blob"), globalProperty("URL")];
+  const usable = isWebWorkerConstructor(Worker) && isBlobConstructor(Blob) && isUrlApi(URL);
+  if (globalProperty("crossOriginIsolated") !== true || !usable) return undefined;
   // the data arrives as the worker's first message; start() then never returns
   const prologue = `self.onmessage = (event) => { self.onmessage = null; const { module, memory, id } = event.data; start(module, memory, id); };\n`;
   return {
     // only a worker may block; a page's main thread spins while it waits for the workers
-    canBlock: g.WorkerGlobalScope !== undefined,
+    canBlock: globalProperty("WorkerGlobalScope") !== undefined,
     spawn(body, data, onError) {
       const url = URL.createObjectURL(new Blob([prologue + body], { type: "text/javascript" }));
       const worker = new Worker(url);
@@ -167,20 +205,36 @@ function browserHost(g: BrowserGlobals): WorkerHost | undefined {
 export function coreCount(): number {
   const os = nodeBuiltin("node:os");
   if (isNodeOs(os)) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  return Math.max(1, globals.navigator?.hardwareConcurrency ?? 1);
+  const navigator = globalProperty("navigator");
+  const cores: unknown = isObject(navigator) ? Reflect.get(navigator, "hardwareConcurrency") : undefined;
+  return typeof cores === "number" ? Math.max(1, cores) : 1;
 }
 
 function isNodeOs(mod: unknown): mod is NodeOs {
-  return typeof mod === "object" && mod !== null && "cpus" in mod && typeof mod.cpus === "function";
+  return hasFunctions(mod, "cpus");
 }
+
+function isClock(value: unknown): value is Clock {
+  return hasFunctions(value, "now");
+}
+
+let clock: Clock | undefined;
 
 /** Milliseconds from a monotonic clock (performance.now, in Node and browsers alike). */
 export function now(): number {
-  return (globalThis as unknown as { performance: { now(): number } }).performance.now();
+  if (clock === undefined) {
+    const performance = globalProperty("performance");
+    clock = isClock(performance) ? performance : Date;
+  }
+  return clock.now();
+}
+
+function isTimers(value: unknown): value is Timers {
+  return hasFunctions(value, "setTimeout");
 }
 
 /** Resolves after `ms` milliseconds (setTimeout, in Node and browsers alike). */
 export function delay(ms: number): Promise<void> {
-  const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
-  return new Promise((resolve) => timers.setTimeout(resolve, ms));
+  if (!isTimers(scope)) return Promise.resolve();
+  return new Promise((resolve) => scope.setTimeout(resolve, ms));
 }
