@@ -6,12 +6,12 @@ export { cat, stack } from "./ops/movement.js";
 export { where } from "./ops/elementwise.js";
 export { dropout } from "./ops/nn.js";
 export { linear } from "./ops/linalg.js";
-export { fusedAdamF32, fusedAdamState, type FusedAdamConstants } from "./kernels/fused-adam.js";
+export { fusedAdamF32, fusedAdamState, type FusedAdamConstants } from "./kernels/adam.js";
 export { conv2d, conv2dReluMaxPool2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Size2d } from "./ops/conv.js";
 export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export { defineOp, type OpSpec, type Grads } from "./autograd/op.js";
 export { Rng, manualSeed, getGlobalRng } from "./rng.js";
-export { setBackend, getBackend, type Backend } from "./backend.js";
+export { setBackend, getBackend, type Backend } from "./kernels/backend.js";
 export {
   setNumThreads,
   getNumThreads,

@@ -1,22 +1,23 @@
-// Convolution loops over NCHW storages: conv2d as im2col + gemm per image (kernels/matmul.ts),
-// its input gradient through col2im. Float32 on the wasm backend goes to wasm/conv.ts instead (one
-// batched gemm over the images, spread over the threads). Pooling: pool.ts. Checks: ops/conv.ts.
+// Convolution over NCHW storages: conv2d and its weight, bias and input gradients as the plain
+// loops over images, channels and window positions (the reference path, for reading and checking).
+// Float32 takes the backend's fast path where it has one (accelerator(), backend.ts; the wasm one
+// is wasm/conv.ts: batched gemms over the images, spread over the threads). Pooling: pool.ts.
+// Checks: ops/conv.ts.
 
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import type { Shape } from "../shape.js";
 import { makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
-import { useWasm } from "../backend.js";
-import { gemm, gemmWorkspace } from "./matmul.js";
-import { wasmConv2d, wasmConv2dInputGrad, wasmConv2dReluMaxPool2x2, wasmConv2dWeightGrad, wasmConv2dWeightGradPooled } from "./wasm/conv.js";
-import { type Buffer, type SavedColumns, type WindowGeometry, col2im, im2col, outputStorage } from "./window.js";
+import type { Accelerator } from "./accelerator.js";
+import { accelerator } from "./backend.js";
+import { type SavedColumns, type WindowGeometry, nchwStrides, outputStorage } from "./window.js";
 import { reluInPlace } from "./elementwise.js";
 
 export type { SavedColumns, WindowGeometry } from "./window.js";
 
-/** True when a float32 op over these arrays should run on the wasm kernels. */
-function onWasm(dtype: DType, ...arrays: (TypedArray | null)[]): boolean {
-  return dtype === "float32" && arrays.every((a) => a === null || a instanceof Float32Array) && useWasm();
+/** The backend's fast paths for a float32 op over these arrays, or none (`{}`) for other dtypes. */
+function fastPaths(dtype: DType, ...arrays: (TypedArray | null)[]): Accelerator {
+  return dtype === "float32" && arrays.every((a) => a === null || a instanceof Float32Array) ? accelerator() : {};
 }
 
 /**
@@ -35,26 +36,40 @@ export function conv2d(
   relu = false,
 ): Storage {
   const out = outputStorage(dtype, g, g.o);
-  const k = g.c * g.kh * g.kw;
-  const p = g.oh * g.ow;
   if (out.size === 0) return out;
   const wd = contiguousData(weight);
   const b = bias ? contiguousData(bias) : null;
   const od = out.data;
-  if (od instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype, x.data, b)) {
-    if (!wasmConv2d(x, wd, b, g, od, saved, relu) && relu) reluInPlace(od);
+  const fast = fastPaths(dtype, x.data, b).conv2d;
+  if (fast && od instanceof Float32Array && wd instanceof Float32Array && isF32OrNull(b)) {
+    if (!fast(x, wd, b, g, od, saved, relu) && relu) reluInPlace(od);
     return out;
   }
-  const wm = { data: wd, offset: 0, rowStride: k, colStride: 1 };
-  const cols = new Float64Array(k * p);
-  const res = new Float64Array(g.o * p);
-  const ws = gemmWorkspace(g.o, p, k);
+  // the reference loop: each output is its window's products summed in float64, plus the bias
+  const [sn, sc, sy, sx] = nchwStrides(x);
+  const xd = x.data;
+  const { c, h, w, kh, kw } = g;
+  let at = 0;
   for (let img = 0; img < g.n; img++) {
-    im2col(x, img, g, cols);
-    res.fill(0);
-    gemm(g.o, p, k, wm, { data: cols, offset: 0, rowStride: p, colStride: 1 }, res, 0, p, ws);
-    if (b) addChannelBias(res, 0, b, p);
-    od.set(res, img * g.o * p);
+    for (let oc = 0; oc < g.o; oc++) {
+      for (let oy = 0; oy < g.oh; oy++) {
+        for (let ox = 0; ox < g.ow; ox++) {
+          let sum = 0;
+          for (let ci = 0; ci < c; ci++) {
+            for (let i = 0; i < kh; i++) {
+              const iy = oy * g.sh - g.ph + i;
+              if (iy < 0 || iy >= h) continue; // padding: a zero input
+              for (let j = 0; j < kw; j++) {
+                const ix = ox * g.sw - g.pw + j;
+                if (ix < 0 || ix >= w) continue;
+                sum += xd[x.offset + img * sn + ci * sc + iy * sy + ix * sx] * wd[((oc * c + ci) * kh + i) * kw + j];
+              }
+            }
+          }
+          od[at++] = b ? sum + b[oc] : sum;
+        }
+      }
+    }
   }
   if (relu) reluInPlace(od);
   return out;
@@ -76,10 +91,11 @@ export function conv2dReluMaxPool2x2(
 ): { out: Storage; winners: Int32Array } | null {
   const wd = contiguousData(weight);
   const b = bias ? contiguousData(bias) : null;
-  if (!(wd instanceof Float32Array) || !onWasm(dtype, x.data, b)) return null;
+  const fast = fastPaths(dtype, x.data, b).conv2dReluMaxPool2x2;
+  if (!fast || !(wd instanceof Float32Array) || !isF32OrNull(b)) return null;
   const out = outputStorage(dtype, pg, pg.c);
   const winners = new Int32Array(out.size);
-  if (!wasmConv2dReluMaxPool2x2(x, wd, b, g, out.data as Float32Array, winners)) return null;
+  if (!(out.data instanceof Float32Array) || !fast(x, wd, b, g, out.data, winners)) return null;
   return { out, winners };
 }
 
@@ -102,18 +118,16 @@ export function conv2dReluMaxPoolWeightGrad(
 ): { weight: Storage; bias: Storage | null } | null {
   const gd = contiguousData(grad);
   const pd = contiguousData(pooled);
-  if (!(gd instanceof Float32Array) || !(pd instanceof Float32Array) || !onWasm(dtype, x.data)) return null;
+  const fast = fastPaths(dtype, x.data).conv2dWeightGradPooled;
+  if (!fast || !(gd instanceof Float32Array) || !(pd instanceof Float32Array)) return null;
   const db = withBias ? new Float64Array(g.o) : undefined;
-  const dw = wasmConv2dWeightGradPooled({ grad: gd, pooled: pd, winners }, x, g, db);
+  const dw = fast({ grad: gd, pooled: pd, winners }, x, g, db);
   if (dw === null) return null;
   return { weight: makeStorage(dw, dtype, shape), bias: db === undefined ? null : biasStorage(db, dtype) };
 }
 
-function addChannelBias(res: Buffer, at: number, bias: TypedArray, p: number): void {
-  for (let oc = 0, i = at; oc < bias.length; oc++) {
-    const v = bias[oc];
-    for (let end = i + p; i < end; i++) res[i] += v;
-  }
+function isF32OrNull(data: TypedArray | null): data is Float32Array | null {
+  return data === null || data instanceof Float32Array;
 }
 
 /**
@@ -133,20 +147,41 @@ export function conv2dWeightGrad(
   const k = g.c * g.kh * g.kw;
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
-  if (gd instanceof Float32Array && onWasm(dtype, x.data)) {
+  const fast = fastPaths(dtype, x.data).conv2dWeightGrad;
+  if (fast && gd instanceof Float32Array) {
     const db = withBias ? new Float64Array(g.o) : undefined;
-    const { dw, biasDone } = wasmConv2dWeightGrad(gd, x, g, saved, db);
+    const { dw, biasDone } = fast(gd, x, g, saved, db);
     const weight = makeStorage(dw, dtype, shape);
     if (db === undefined) return { weight, bias: null };
     return { weight, bias: biasDone ? biasStorage(db, dtype) : conv2dBiasGrad(grad, g, dtype) };
   }
-  const cols = new Float64Array(k * p);
+  // the reference loop: each weight's gradient sums, image by image, the output gradients times
+  // the inputs that weight met
+  const [sn, sc, sy, sx] = nchwStrides(x);
+  const xd = x.data;
+  const { c, h, w, kh, kw, oh, ow } = g;
   const acc = new Float64Array(g.o * k);
-  const ws = gemmWorkspace(g.o, k, p);
   for (let img = 0; img < g.n; img++) {
-    im2col(x, img, g, cols);
-    const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
-    gemm(g.o, k, p, gm, { data: cols, offset: 0, rowStride: 1, colStride: p }, acc, 0, k, ws);
+    for (let oc = 0; oc < g.o; oc++) {
+      const planeGrad = (img * g.o + oc) * p;
+      for (let ci = 0; ci < c; ci++) {
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0; j < kw; j++) {
+            let sum = 0;
+            for (let oy = 0; oy < oh; oy++) {
+              const iy = oy * g.sh - g.ph + i;
+              if (iy < 0 || iy >= h) continue;
+              for (let ox = 0; ox < ow; ox++) {
+                const ix = ox * g.sw - g.pw + j;
+                if (ix < 0 || ix >= w) continue;
+                sum += gd[planeGrad + oy * ow + ox] * xd[x.offset + img * sn + ci * sc + iy * sy + ix * sx];
+              }
+            }
+            acc[((oc * c + ci) * kh + i) * kw + j] += sum;
+          }
+        }
+      }
+    }
   }
   const out = allocate(dtype, acc.length);
   out.set(acc);
@@ -196,7 +231,7 @@ export function conv2dBiasGrad(grad: Storage, g: WindowGeometry, dtype: DType): 
   return biasStorage(acc, dtype);
 }
 
-/** The gradient of conv2d's output with respect to its input: col2im(Wᵀ·G[img]) per image. */
+/** The gradient of conv2d's output with respect to its input. */
 export function conv2dInputGrad(
   grad: Storage,
   weight: Storage,
@@ -204,23 +239,37 @@ export function conv2dInputGrad(
   shape: Shape,
   dtype: DType,
 ): Storage {
-  const k = g.c * g.kh * g.kw;
-  const p = g.oh * g.ow;
   const image = g.c * g.h * g.w;
   const gd = contiguousData(grad);
   const wd = contiguousData(weight);
-  if (gd instanceof Float32Array && wd instanceof Float32Array && onWasm(dtype)) {
-    return makeStorage(wasmConv2dInputGrad(grad, gd, wd, g), dtype, shape);
+  const fast = fastPaths(dtype).conv2dInputGrad;
+  if (fast && gd instanceof Float32Array && wd instanceof Float32Array) {
+    return makeStorage(fast(grad, gd, wd, g), dtype, shape);
   }
-  const wt = { data: wd, offset: 0, rowStride: 1, colStride: k };
-  const cols = new Float64Array(k * p);
+  // the reference loop: each input pixel gathers, over every window it fell in, the weights it met
+  // times those outputs' gradients
+  const { c, h, w, kh, kw, oh, ow } = g;
   const gx = new Float64Array(g.n * image);
-  const ws = gemmWorkspace(k, p, g.o);
   for (let img = 0; img < g.n; img++) {
-    cols.fill(0);
-    const gm = { data: gd, offset: img * g.o * p, rowStride: p, colStride: 1 };
-    gemm(k, p, g.o, wt, gm, cols, 0, p, ws);
-    col2im(cols, 0, p, g, gx, img * image);
+    for (let ci = 0; ci < c; ci++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let oy = 0; oy < oh; oy++) {
+            const iy = oy * g.sh - g.ph + i;
+            if (iy < 0 || iy >= h) continue;
+            for (let ox = 0; ox < ow; ox++) {
+              const ix = ox * g.sw - g.pw + j;
+              if (ix < 0 || ix >= w) continue;
+              let sum = 0;
+              for (let oc = 0; oc < g.o; oc++) {
+                sum += wd[((oc * c + ci) * kh + i) * kw + j] * gd[((img * g.o + oc) * oh + oy) * ow + ox];
+              }
+              gx[((img * c + ci) * h + iy) * w + ix] += sum;
+            }
+          }
+        }
+      }
+    }
   }
   const out = allocate(dtype, gx.length);
   out.set(gx);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { setBackend } from "../backend.js";
+import { setBackend } from "./backend.js";
 import { maxPool2d } from "../ops/conv.js";
 import { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";

@@ -3,11 +3,9 @@
 
 import { allocate } from "../dtype.js";
 import { isContiguous, makeStorage, type Storage } from "../storage.js";
-import { type WindowGeometry, nchwStrides, outputStorage } from "./window.js";
+import { type WindowGeometry, nchwStrides, outputStorage, scatterPooledGrad } from "./window.js";
 import { contiguousData } from "./copy.js";
-import { useWasm } from "../backend.js";
-import { maxPool2x2InMemory, scatterPooledGrad } from "./wasm/pool.js";
-import { CONTROL_BYTES, align64, getRuntime } from "./wasm/runtime.js";
+import { accelerator } from "./backend.js";
 
 /**
  * max-pool forward: the largest input of each window (padding never wins), and `winners`, the
@@ -17,7 +15,7 @@ export function maxPool2d(x: Storage, g: WindowGeometry): { out: Storage; winner
   const out = outputStorage(x.dtype, g, g.c);
   const winners = new Int32Array(out.size);
   if (x.data instanceof Float32Array && out.data instanceof Float32Array && isPlain2x2(x, g)) {
-    if (useWasm() && wasmMaxPool2x2(x.data, x.offset, g, out.data, winners)) return { out, winners };
+    if (accelerator().maxPool2x2?.(x.data, x.offset, g, out.data, winners)) return { out, winners };
     maxPool2x2(x.data, x.offset, g, out.data, winners);
     return { out, winners };
   }
@@ -119,31 +117,6 @@ function maxPool2x2(
       }
     }
   }
-}
-
-/**
- * maxPool2x2 on the wasm kernels (four windows per SIMD step, same comparisons in the same order);
- * false where they are unavailable.
- */
-function wasmMaxPool2x2(
-  data: Float32Array,
-  offset: number,
-  g: WindowGeometry,
-  out: Float32Array,
-  index: Int32Array,
-): boolean {
-  const runtime = getRuntime();
-  if (runtime === null) return false;
-  const size = g.n * g.c * g.h * g.w;
-  const src = CONTROL_BYTES;
-  const dst = src + align64(4 * size);
-  const idx = dst + align64(4 * out.length);
-  const view = runtime.reserve(idx + 4 * out.length, "maxPool2d");
-  view.set(data.subarray(offset, offset + size), src / 4);
-  maxPool2x2InMemory(runtime, src, dst, idx, g.n * g.c, g.h, g.w);
-  out.set(view.subarray(dst / 4, dst / 4 + out.length));
-  index.set(new Int32Array(view.buffer, idx, out.length));
-  return true;
 }
 
 /**

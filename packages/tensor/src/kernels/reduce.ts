@@ -6,7 +6,7 @@ import { contiguousStrides, sizeOf, type Shape } from "../shape.js";
 import { isContiguous, makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 import { RowIterator } from "./iter.js";
-import { simdSumRows } from "./simd-elementwise.js";
+import { accelerator } from "./backend.js";
 
 /** Which reduction `reduce` computes. */
 export type ReduceKind = "sum" | "max" | "min";
@@ -80,7 +80,7 @@ export function reduce(
 /** acc[j] += a[offset + r·n + j] for every row r, rows in order. */
 function sumLeadingRows(a: TypedArray, offset: number, rows: number, acc: Float64Array): void {
   const n = acc.length;
-  if (a instanceof Float32Array && simdSumRows(a.subarray(offset, offset + rows * n), acc)) return;
+  if (a instanceof Float32Array && accelerator().sumRows?.(a.subarray(offset, offset + rows * n), acc)) return;
   for (let r = 0, base = offset; r < rows; r++, base += n) {
     for (let j = 0; j < n; j++) acc[j] += a[base + j];
   }

@@ -1,6 +1,7 @@
 // The geometry every 2-D window op shares (conv2d, max-pooling): sizes, NCHW strides, the output
-// storage, and the im2col/col2im unfolding that turns a convolution into matrix products. Used by
-// kernels/conv.ts, kernels/pool.ts and their wasm drivers.
+// storage, the im2col/col2im unfolding that turns a convolution into matrix products, and the
+// scatter of a pooled gradient to its windows' winners. Used by kernels/conv.ts, kernels/pool.ts
+// and their wasm drivers.
 
 import { allocate, type DType } from "../dtype.js";
 import { contiguousStrides, type Shape } from "../shape.js";
@@ -115,3 +116,22 @@ export interface SavedColumns {
   cols?: Float32Array;
 }
 
+/**
+ * Routes an output gradient back through relu then 2×2 max-pooling: grad[i] goes to
+ * out[at + winners[i]] where pooled[i] (relu's output at the winner) is positive or NaN, which
+ * is where relu let it through. `out` must already hold zeros there. Only stores (reading a fresh
+ * array's untouched page would fault it in twice); `+ 0` makes a −0 gradient +0, as adding into
+ * zeros does.
+ */
+export function scatterPooledGrad(
+  out: Float32Array | Float64Array,
+  at: number,
+  grad: ArrayLike<number>,
+  pooled: ArrayLike<number>,
+  winners: Int32Array,
+): void {
+  for (let i = 0; i < winners.length; i++) {
+    const v = pooled[i];
+    if (v > 0 || v !== v) out[at + winners[i]] = grad[i] + 0;
+  }
+}

@@ -7,9 +7,10 @@ import { MR, NR } from "./gemm-code.js";
 import { THREAD_MIN_FLOPS, getNumThreads, threadPool } from "./gemm.js";
 import { CONV_FWD_FIELDS, CONV_WGRAD_FIELDS } from "./conv-unit-code.js";
 import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
-import { maxPool2x2InMemory, scatterPooledGrad } from "./pool.js";
+import { maxPool2x2InMemory } from "./pool.js";
 import { type ThreadPool, runUnits } from "./threads.js";
-import type { WindowGeometry } from "../window.js";
+import { type WindowGeometry, scatterPooledGrad } from "../window.js";
+import type { PooledGrad } from "../accelerator.js";
 
 /**
  * A stride-1 convolution: n images of c×h×w padded by ph×pw, o kernels of c×kh×kw, giving
@@ -149,16 +150,6 @@ function forwardUnits(
   return { runtime, view, out, end };
 }
 
-/**
- * An output gradient given as max-pooling over relu's output passes it back: each window's
- * gradient `grad[i]` belongs at `winners[i]` where the pooled value is positive or NaN (relu let
- * it through), and everything else is 0.
- */
-export interface PooledGrad {
-  grad: Float32Array;
-  pooled: Float32Array;
-  winners: Int32Array;
-}
 
 /**
  * dW (o×c·kh·kw) = Σ_img G[img]·cols(x[img])ᵀ for a contiguous float32 output gradient gd

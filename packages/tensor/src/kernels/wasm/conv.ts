@@ -9,7 +9,8 @@ import type { Storage } from "../../storage.js";
 import { type SavedColumns, type WindowGeometry, col2im, im2col, nchwStrides } from "../window.js";
 import { contiguousData } from "../copy.js";
 import { columnMajor, rowMajor, wasmGemmBatch } from "./batch.js";
-import { type PooledGrad, unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./conv-units.js";
+import type { PooledGrad } from "../accelerator.js";
+import { unitConvForward, unitConvReluMaxPool2x2, unitConvWeightGrad } from "./conv-units.js";
 import { getRuntime } from "./runtime.js";
 
 /**

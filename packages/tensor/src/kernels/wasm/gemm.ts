@@ -2,18 +2,14 @@
 // columns, never transposed), packs them with the kernels of gemm-code.ts, runs the tiles on
 // this thread or on the thread pool (threads.ts) and copies C out.
 
-import { GEMM_PACK_UNIT_FIELDS, GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR, PACK_UNIT_FIELDS } from "./gemm-code.js";
+import type { F32Matrix } from "../accelerator.js";
+import { GEMM_PACK_UNIT_FIELDS, GEMM_UNIT_FIELDS, GEMV_COLUMNS_BLOCK, GEMV_ROWS_BLOCK, KC, MR, NR } from "./gemm-code.js";
+import { PACK_UNIT_FIELDS } from "./pack-code.js";
 import { coreCount, delay, now, workerHost } from "./platform.js";
 import { CONTROL_BYTES, type Runtime, align64, compileWasm, getRuntime } from "./runtime.js";
 import { ThreadPool, runUnits } from "./threads.js";
 
-/** A strided float32 matrix: element (i, j) is data[offset + i·rowStride + j·colStride]. */
-export interface F32Matrix {
-  data: Float32Array;
-  offset: number;
-  rowStride: number;
-  colStride: number;
-}
+export type { F32Matrix } from "../accelerator.js";
 
 /**
  * Problems below this many flops (2·m·n·k) stay on the calling thread. NOTE: measured on 2 cores

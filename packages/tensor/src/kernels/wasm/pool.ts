@@ -1,9 +1,9 @@
 // The driver of the 2×2 max-pooling kernel (pool-code.ts) over planes already in module memory:
-// on the calling thread for small inputs, else in runs of planes on the thread pool; and the
-// scatter of a pooled gradient back to the windows' winners.
+// on the calling thread for small inputs, else in runs of planes on the thread pool.
 
+import type { WindowGeometry } from "../window.js";
 import { getNumThreads, threadPool } from "./gemm.js";
-import type { Runtime } from "./runtime.js";
+import { CONTROL_BYTES, type Runtime, align64, getRuntime } from "./runtime.js";
 
 /** Inputs from this many elements pool on the threads, in at most POOL_UNITS runs of planes. */
 const POOL_THREAD_MIN = 2 ** 18;
@@ -24,21 +24,27 @@ export function maxPool2x2InMemory(runtime: Runtime, src: number, dst: number, i
 }
 
 /**
- * Routes an output gradient back through relu then 2×2 max-pooling: grad[i] goes to
- * out[at + winners[i]] where pooled[i] (relu's output at the winner) is positive or NaN, which
- * is where relu let it through. `out` must already hold zeros there. Only stores (reading a fresh
- * array's untouched page would fault it in twice); `+ 0` makes a −0 gradient +0, as adding into
- * zeros does.
+ * 2×2 stride-2 max-pooling of contiguous float32 planes (four windows per SIMD step, the reference
+ * loop's comparisons in the same order, so the same winners): values to `out`, each winner's
+ * contiguous NCHW index to `index`; false where the kernels are unavailable.
  */
-export function scatterPooledGrad(
-  out: Float32Array | Float64Array,
-  at: number,
-  grad: ArrayLike<number>,
-  pooled: ArrayLike<number>,
-  winners: Int32Array,
-): void {
-  for (let i = 0; i < winners.length; i++) {
-    const v = pooled[i];
-    if (v > 0 || v !== v) out[at + winners[i]] = grad[i] + 0;
-  }
+export function wasmMaxPool2x2(
+  data: Float32Array,
+  offset: number,
+  g: WindowGeometry,
+  out: Float32Array,
+  index: Int32Array,
+): boolean {
+  const runtime = getRuntime();
+  if (runtime === null) return false;
+  const size = g.n * g.c * g.h * g.w;
+  const src = CONTROL_BYTES;
+  const dst = src + align64(4 * size);
+  const idx = dst + align64(4 * out.length);
+  const view = runtime.reserve(idx + 4 * out.length, "maxPool2d");
+  view.set(data.subarray(offset, offset + size), src / 4);
+  maxPool2x2InMemory(runtime, src, dst, idx, g.n * g.c, g.h, g.w);
+  out.set(view.subarray(dst / 4, dst / 4 + out.length));
+  index.set(new Int32Array(view.buffer, idx, out.length));
+  return true;
 }

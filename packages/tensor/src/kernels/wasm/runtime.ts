@@ -1,6 +1,8 @@
-// The kernel runtime: emits the module (gemm-code.ts), picks relaxed SIMD
-// where the runtime validates it, instantiates it over one memory that grows to the largest
-// problem seen and is reused after that. Thread pool: threads.ts; gemm driver: gemm.ts.
+// The one place that builds, compiles, caches and instantiates WebAssembly modules. The main kernel
+// module (gemm, convolution, pooling: the *-code.ts emitters) picks relaxed SIMD where the runtime
+// validates it and a shared memory where worker threads exist; smaller modules (elementwise-code.ts,
+// adam-code.ts) come through compileModule and Runtime the same way. A Runtime is one instance over
+// one memory that grows to the largest problem seen. Thread pool: threads.ts; gemm driver: gemm.ts.
 
 import { ModuleBuilder } from "./emitter.js";
 import { addConv } from "./conv-code.js";
@@ -17,7 +19,8 @@ import {
   workerHost,
 } from "./platform.js";
 
-const PAGE = 65536;
+/** Bytes in a WebAssembly memory page. */
+export const PAGE = 65536;
 /** The memory's limit: 2 GiB keeps every byte address a positive i32. */
 export const MAX_PAGES = 32768;
 /** Bytes at the start of memory reserved for the thread pool's control words. */
@@ -41,25 +44,42 @@ export function buildModule(options: ModuleOptions): Uint8Array {
   return mod.toBytes();
 }
 
-/** An instantiated kernel module, its memory and its exported functions. */
+/** The memory a Runtime creates for its instance, in 64 KiB pages. */
+export interface MemoryOptions {
+  initial: number;
+  maximum: number;
+  shared: boolean;
+}
+
+/** An instantiated module, its memory and its exported functions. */
 export class Runtime {
   readonly memory: WasmMemory;
   readonly instance: WasmInstance;
+  private readonly maximumPages: number;
+  private readonly functions = new Map<string, WasmFunction>();
   private view: Float32Array;
 
+  /** Instantiates `module` over a new memory (by default one page, growing to MAX_PAGES). */
   constructor(
     readonly module: WasmModule,
     readonly options: ModuleOptions,
+    memory: MemoryOptions = { initial: 1, maximum: MAX_PAGES, shared: options.shared },
   ) {
     const api = wasmApi()!;
-    this.memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: options.shared });
+    this.memory = new api.Memory(memory);
+    this.maximumPages = memory.maximum;
     this.instance = new api.Instance(module, { env: { memory: this.memory } });
     this.view = new Float32Array(this.memory.buffer);
   }
 
-  /** An exported kernel. */
+  /** An exported kernel (looked up once). */
   fn(name: string): WasmFunction {
-    return exportedFunction(this.instance, name);
+    let found = this.functions.get(name);
+    if (found === undefined) {
+      found = exportedFunction(this.instance, name);
+      this.functions.set(name, found);
+    }
+    return found;
   }
 
   /**
@@ -67,9 +87,9 @@ export class Runtime {
    * shrinks, so a training loop reaches its high-water mark in the first step and stays there).
    */
   reserve(bytes: number, op: string): Float32Array {
-    if (bytes > MAX_PAGES * PAGE) {
+    if (bytes > this.maximumPages * PAGE) {
       const mib = Math.ceil(bytes / 2 ** 20);
-      throw new RangeError(`${op}: operands need ${mib} MiB, more than the ${(MAX_PAGES * PAGE) / 2 ** 20} MiB wasm memory`);
+      throw new RangeError(`${op}: operands need ${mib} MiB, more than the ${(this.maximumPages * PAGE) / 2 ** 20} MiB wasm memory`);
     }
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
@@ -90,36 +110,83 @@ export function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
 
-let compiled: { module: WasmModule; options: ModuleOptions } | null | undefined;
-let runtime: Runtime | null | undefined;
+/** A compiled module and the options of the variant that validated. */
+export interface Compiled {
+  module: WasmModule;
+  options: ModuleOptions;
+}
+
+/** Compiled modules by name; null for one this runtime cannot compile. */
+const compiled = new Map<string, Compiled | null>();
 
 /**
- * Compiles the best module the runtime supports (relaxed SIMD if it validates, shared memory
- * if worker threads are available), or returns null when WebAssembly SIMD is missing.
+ * Module `name`, compiled once and cached: the first of `variants` whose bytes (from `build`)
+ * validate. Null where WebAssembly SIMD is missing, no variant validates, or the runtime refuses a
+ * synchronous compile (browsers may, on a page's main thread: compileModuleAsync then).
  */
-function compileBest(): { module: WasmModule; options: ModuleOptions } | null {
+export function compileModule(name: string, variants: readonly ModuleOptions[], build: (options: ModuleOptions) => Uint8Array): Compiled | null {
+  const known = compiled.get(name);
+  if (known !== undefined) return known;
+  let result: Compiled | null = null;
   const api = wasmApi();
-  if (api === undefined) return null;
-  const shared = workerHost() !== undefined;
-  for (const relaxed of [true, false]) {
-    const bytes = buildModule({ relaxed, shared });
-    if (!api.validate(bytes)) continue;
+  for (const options of api === undefined ? [] : variants) {
+    const bytes = build(options);
+    if (!api?.validate(bytes)) continue;
     try {
-      return { module: new api.Module(bytes), options: { relaxed, shared } };
+      result = { module: new api.Module(bytes), options };
     } catch {
-      // NOTE: browsers may refuse synchronous compilation on the main thread; initWasm() compiles
-      // asynchronously instead
-      return null;
+      // NOTE: a refused synchronous compile; the caller's plain loop runs instead
     }
+    break;
+  }
+  compiled.set(name, result);
+  return result;
+}
+
+/** compileModule's asynchronous twin: compiles module `name` off the calling thread and caches it. */
+export async function compileModuleAsync(name: string, variants: readonly ModuleOptions[], build: (options: ModuleOptions) => Uint8Array): Promise<Compiled | null> {
+  const known = compiled.get(name);
+  if (known !== undefined && known !== null) return known;
+  const api = wasmApi();
+  for (const options of api === undefined ? [] : variants) {
+    const bytes = build(options);
+    if (!api?.validate(bytes)) continue;
+    const result = { module: await api.compile(bytes), options };
+    compiled.set(name, result);
+    return result;
   }
   return null;
 }
 
+/**
+ * A new Runtime over `memory` for module `name` (compiled once from `build`, with no relaxed SIMD
+ * and no threads); null where it cannot be compiled or instantiated here.
+ */
+export function instantiate(name: string, build: () => Uint8Array, memory: MemoryOptions): Runtime | null {
+  const options = { relaxed: false, shared: memory.shared };
+  const module = compileModule(name, [options], build);
+  if (module === null) return null;
+  try {
+    return new Runtime(module.module, options, memory);
+  } catch {
+    // NOTE: a runtime may refuse a new memory; the caller's plain loop runs then
+    return null;
+  }
+}
+
+/** The main module's variants, best first. */
+function mainVariants(): ModuleOptions[] {
+  const shared = workerHost() !== undefined;
+  return [{ relaxed: true, shared }, { relaxed: false, shared }];
+}
+
+let runtime: Runtime | null | undefined;
+
 /** The shared kernel runtime, created on first use; null where WebAssembly SIMD is unavailable. */
 export function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
-  if (compiled === undefined) compiled = compileBest();
-  runtime = compiled === null ? null : new Runtime(compiled.module, compiled.options);
+  const main = compileModule("kernels", mainVariants(), buildModule);
+  runtime = main === null ? null : new Runtime(main.module, main.options);
   return runtime;
 }
 
@@ -130,17 +197,9 @@ export function getRuntime(): Runtime | null {
  */
 export async function compileWasm(): Promise<boolean> {
   if (runtime !== undefined && runtime !== null) return true;
-  const api = wasmApi();
-  if (api === undefined) return false;
-  for (const relaxed of [true, false]) {
-    const options = { relaxed, shared: workerHost() !== undefined };
-    const bytes = buildModule(options);
-    if (!api.validate(bytes)) continue;
-    compiled = { module: await api.compile(bytes), options };
-    runtime = undefined;
-    return getRuntime() !== null;
-  }
-  return false;
+  if ((await compileModuleAsync("kernels", mainVariants(), buildModule)) === null) return false;
+  runtime = undefined;
+  return getRuntime() !== null;
 }
 
 /** True when the WebAssembly SIMD kernels can run here (compiling them on first call). */

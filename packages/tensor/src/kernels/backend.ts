@@ -1,14 +1,26 @@
-// Which kernels run float32 matmul and convolution: the WebAssembly SIMD ones (kernels/wasm/) or
-// the plain TypeScript reference loops (kernels/matmul.ts, kernels/conv.ts).
+// Which backend runs the float32 kernels: "wasm" (WebAssembly SIMD, kernels/wasm/) or "js" (the
+// plain TypeScript reference loops of kernels/*.ts alone). A backend is an Accelerator
+// (accelerator.ts); kernels/X.ts asks accelerator() for X's fast path and otherwise runs its own
+// loop. A third backend is a new folder beside wasm/ and one row in BACKENDS.
 // NOTE: the chosen backend is module state, a documented exception like the global Rng: it is a
 // process-wide speed setting that never changes a result beyond float32 rounding.
 
-import { isWasmAvailable } from "./kernels/wasm/index.js";
+import type { Accelerator } from "./accelerator.js";
+import { isWasmAvailable, wasmAccelerator } from "./wasm/index.js";
 
 /** A kernel backend: "wasm" (WebAssembly SIMD, multi-threaded) or "js" (the readable reference). */
 export type Backend = "js" | "wasm";
 
-const BACKENDS: readonly Backend[] = ["js", "wasm"];
+/** Each backend: whether it can run here, and its fast paths. */
+const BACKENDS: Record<Backend, { available: () => boolean; accelerator: Accelerator }> = {
+  // the reference loops alone: no fast path
+  js: { available: () => true, accelerator: {} },
+  wasm: { available: isWasmAvailable, accelerator: wasmAccelerator },
+};
+
+function isBackend(name: string): name is Backend {
+  return Object.hasOwn(BACKENDS, name);
+}
 
 let current: Backend | undefined;
 
@@ -31,16 +43,16 @@ export function getBackend(): Backend {
  * setBackend("js"); // readable reference loops, e.g. to compare results
  */
 export function setBackend(name: Backend): void {
-  if (!BACKENDS.includes(name)) {
+  if (!isBackend(name)) {
     throw new RangeError(`setBackend: unknown backend ${JSON.stringify(name)}, expected "js" or "wasm"`);
   }
-  if (name === "wasm" && !isWasmAvailable()) {
-    throw new RangeError('setBackend: "wasm" is not available in this runtime (WebAssembly SIMD is missing)');
+  if (!BACKENDS[name].available()) {
+    throw new RangeError(`setBackend: "${name}" is not available in this runtime (WebAssembly SIMD is missing)`);
   }
   current = name;
 }
 
-/** True when float32 kernels should run in WebAssembly. */
-export function useWasm(): boolean {
-  return getBackend() === "wasm";
+/** The fast float32 paths of the current backend (none for "js"). */
+export function accelerator(): Accelerator {
+  return BACKENDS[getBackend()].accelerator;
 }

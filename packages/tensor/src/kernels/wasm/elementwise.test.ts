@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { dropout, getBackend, isWasmAvailable, linear, Rng, setBackend, tensor, type Tensor } from "../index.js";
-import { SIMD_MIN_ELEMENTS } from "./simd-elementwise.js";
+import { dropout, getBackend, isWasmAvailable, linear, Rng, setBackend, tensor, type Tensor } from "../../index.js";
+import { SIMD_MIN_ELEMENTS } from "./elementwise.js";
 
 const SPECIAL = [NaN, -0, 0, Infinity, -Infinity, 3e38, -3e38, 1e-45, -1e-45];
 

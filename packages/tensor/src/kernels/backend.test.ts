@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getBackend, setBackend, type Backend } from "./backend.js";
-import { isWasmAvailable } from "./kernels/wasm/index.js";
+import { isWasmAvailable } from "./wasm/index.js";
 
 describe("backend", () => {
   const initial = getBackend();
