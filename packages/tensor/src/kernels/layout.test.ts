@@ -1,6 +1,6 @@
 /// <reference types="node" />
 // The kernels folder keeps its rule (CONTRIBUTING.md): no import cycle inside it, WebAssembly only
-// under kernels/wasm/, and no source file over 400 lines.
+// under kernels/wasm/, the backend chosen only in kernels/*.ts, and no source file over 400 lines.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +70,13 @@ describe("the kernels folder", () => {
     const wasm = join(kernels, "wasm");
     const outside = tsFiles(source).filter((path) => !path.startsWith(wasm) && /\bWebAssembly\./.test(readFileSync(path, "utf8")));
     expect(outside.map((path) => relative(source, path))).toEqual([]);
+  });
+
+  it("is the only place that chooses a backend, in its top-level files", () => {
+    const choosers = tsFiles(source).filter((path) => !isTest(path) && /\baccelerator\(\)/.test(readFileSync(path, "utf8")));
+    const elsewhere = choosers.filter((path) => dirname(path) !== kernels);
+    expect(elsewhere.map((path) => relative(source, path))).toEqual([]);
+    expect(choosers.length).toBeGreaterThan(0);
   });
 
   it("has no source file over 400 lines", () => {
