@@ -50,12 +50,13 @@ export interface PooledGrad {
 
 /**
  * The fast paths one backend offers, all float32. Every member is optional: a backend leaves out
- * what it does not accelerate, and the reference loop runs. A member that returns a boolean (or
- * null) may decline a call it does not pay for, writing nothing.
+ * what it does not accelerate, and the reference loop runs. Every member may also decline a call
+ * (one it does not pay for, or cannot run here) by returning false or null, writing nothing; the
+ * reference loop runs then too.
  */
 export interface Accelerator {
-  /** Writes A·B (m×n, each element the float32 sum of its k products in order) into c[cOffset …] as a contiguous block. */
-  gemm?(m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number): void;
+  /** Writes A·B (m×n, each element the float32 sum of its k products in order) into c[cOffset …] as a contiguous block; false where it declines. */
+  gemm?(m: number, n: number, k: number, a: F32Matrix, b: F32Matrix, c: Float32Array, cOffset: number): boolean;
 
   /**
    * conv2d forward into `out` (NCHW), keeping the columns in `saved` when given. With `relu` it
@@ -64,12 +65,12 @@ export interface Accelerator {
   conv2d?(x: Storage, weight: Float32Array, bias: Float32Array | null, g: WindowGeometry, out: Float32Array, saved?: SavedColumns, relu?: boolean): boolean;
   /** maxPool2d(relu(conv2d)) over 2×2 stride-2 windows in one pass; false (nothing written) where it declines. */
   conv2dReluMaxPool2x2?(x: Storage, weight: Float32Array, bias: Float32Array | null, g: WindowGeometry, pooled: Float32Array, winners: Int32Array): boolean;
-  /** conv2d's weight gradient; with `db` it may add the bias gradient there too, and says whether it did. */
-  conv2dWeightGrad?(grad: Float32Array, x: Storage, g: WindowGeometry, saved?: Float32Array, db?: Float64Array): { dw: Float32Array; biasDone: boolean };
+  /** conv2d's weight gradient; with `db` it may add the bias gradient there too, and says whether it did; null where it declines. */
+  conv2dWeightGrad?(grad: Float32Array, x: Storage, g: WindowGeometry, saved?: Float32Array, db?: Float64Array): { dw: Float32Array; biasDone: boolean } | null;
   /** The weight (and, given db, bias) gradient of conv2dReluMaxPool2x2 from its pooled gradient; null where it declines. */
   conv2dWeightGradPooled?(pooled: PooledGrad, x: Storage, g: WindowGeometry, db?: Float64Array): Float32Array | null;
-  /** conv2d's input gradient as a contiguous n×c×h×w array. */
-  conv2dInputGrad?(grad: Storage, gradData: Float32Array, weight: Float32Array, g: WindowGeometry): Float32Array;
+  /** conv2d's input gradient as a contiguous n×c×h×w array; null where it declines. */
+  conv2dInputGrad?(grad: Storage, gradData: Float32Array, weight: Float32Array, g: WindowGeometry): Float32Array | null;
   /** 2×2 stride-2 max-pooling of contiguous data: values to `out`, winners to `index`; false where it declines. */
   maxPool2x2?(data: Float32Array, offset: number, g: WindowGeometry, out: Float32Array, index: Int32Array): boolean;
 

@@ -148,12 +148,12 @@ export function conv2dWeightGrad(
   const p = g.oh * g.ow;
   const gd = contiguousData(grad);
   const fast = fastPaths(dtype, x.data).conv2dWeightGrad;
-  if (fast && gd instanceof Float32Array) {
-    const db = withBias ? new Float64Array(g.o) : undefined;
-    const { dw, biasDone } = fast(gd, x, g, saved, db);
-    const weight = makeStorage(dw, dtype, shape);
+  const db = fast && withBias ? new Float64Array(g.o) : undefined;
+  const done = fast && gd instanceof Float32Array ? fast(gd, x, g, saved, db) : null;
+  if (done !== null) {
+    const weight = makeStorage(done.dw, dtype, shape);
     if (db === undefined) return { weight, bias: null };
-    return { weight, bias: biasDone ? biasStorage(db, dtype) : conv2dBiasGrad(grad, g, dtype) };
+    return { weight, bias: done.biasDone ? biasStorage(db, dtype) : conv2dBiasGrad(grad, g, dtype) };
   }
   // the reference loop: each weight's gradient sums, image by image, the output gradients times
   // the inputs that weight met
@@ -243,9 +243,8 @@ export function conv2dInputGrad(
   const gd = contiguousData(grad);
   const wd = contiguousData(weight);
   const fast = fastPaths(dtype).conv2dInputGrad;
-  if (fast && gd instanceof Float32Array && wd instanceof Float32Array) {
-    return makeStorage(fast(grad, gd, wd, g), dtype, shape);
-  }
+  const done = fast && gd instanceof Float32Array && wd instanceof Float32Array ? fast(grad, gd, wd, g) : null;
+  if (done !== null) return makeStorage(done, dtype, shape);
   // the reference loop: each input pixel gathers, over every window it fell in, the weights it met
   // times those outputs' gradients
   const { c, h, w, kh, kw, oh, ow } = g;

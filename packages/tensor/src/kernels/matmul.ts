@@ -139,7 +139,8 @@ function foldedRowStride(
 
 /**
  * Writes A·B (m×n) into the zero-filled contiguous block out[cOffset …], in out's dtype: with the
- * backend's fast gemm when given (float32 operands and output), else with the plain loop.
+ * backend's fast gemm when given (float32 operands and output) and it accepts, else with the plain
+ * loop.
  */
 function multiplyInto(
   out: TypedArray,
@@ -151,16 +152,12 @@ function multiplyInto(
   b: Matrix,
   fast: Accelerator["gemm"],
 ): void {
-  if (fast === undefined) {
-    gemm(m, n, k, a, b, out, cOffset);
-    return;
+  if (fast && out instanceof Float32Array) {
+    const a32 = asF32(a);
+    const b32 = asF32(b);
+    if (a32 && b32 && fast(m, n, k, a32, b32, out, cOffset)) return;
   }
-  const a32 = asF32(a);
-  const b32 = asF32(b);
-  if (!(out instanceof Float32Array) || !a32 || !b32) {
-    throw new Error("matmul: the fast gemm needs float32 operands and output");
-  }
-  fast(m, n, k, a32, b32, out, cOffset);
+  gemm(m, n, k, a, b, out, cOffset);
 }
 
 function isF32(data: TypedArray): data is Float32Array {

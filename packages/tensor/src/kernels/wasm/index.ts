@@ -16,7 +16,10 @@ export { isWasmAvailable, wasmInfo, type WasmInfo } from "./runtime.js";
 
 /** The WebAssembly backend's fast paths (see Accelerator). */
 export const wasmAccelerator: Accelerator = {
-  gemm: (m, n, k, a, b, c, cOffset) => wasmGemm(m, n, k, a, b, c, cOffset),
+  gemm: (m, n, k, a, b, c, cOffset) => {
+    wasmGemm(m, n, k, a, b, c, cOffset);
+    return true;
+  },
   conv2d: wasmConv2d,
   conv2dReluMaxPool2x2: wasmConv2dReluMaxPool2x2,
   conv2dWeightGrad: wasmConv2dWeightGrad,
