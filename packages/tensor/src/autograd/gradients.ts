@@ -68,7 +68,7 @@ function ownsExactly(s: Storage): boolean {
 
 /** a + b for gradients of one shape and dtype. */
 export function accumulate(a: Storage, b: Storage): Storage {
-  return mapBinary(a, b, (x, y) => x + y, a.shape, a.dtype, "add");
+  return mapBinary(a, b, "add", a.shape, a.dtype);
 }
 
 /** `g` reduced to `shape` (sumToShape) and cast to `dtype`, as the input of an op's backward needs it. */
