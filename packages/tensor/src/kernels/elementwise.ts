@@ -205,6 +205,22 @@ function binaryKernelRow(
 }
 
 /**
+ * Adds `bias` (one value per column, any stride) to every row of `y`, a fresh contiguous matrix,
+ * in place: linear's bias.
+ */
+export function addRowBias(y: Storage, bias: Storage): void {
+  const d = y.data;
+  const n = y.shape[1];
+  const b = bias.data;
+  const bo = bias.offset;
+  const bs = bias.strides[0];
+  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
+  for (let row = 0; row < d.length; row += n) {
+    for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
+  }
+}
+
+/**
  * relu's backward: g where x is not <= 0 (so also where x is NaN, as PyTorch), else 0; g and x
  * have one shape. Contiguous float32 operands take a branch-free pass that ANDs g's bits with a
  * mask, so an infinite g stays infinite and never turns into 0·∞ = NaN. With `inPlace` (g dense
