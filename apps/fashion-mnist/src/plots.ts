@@ -2,7 +2,7 @@
 // no canvas): gradient flow, training curves, prediction showcase, confusion matrix.
 
 import * as vega from "vega";
-import * as vl from "vega-lite";
+import * as vegaLite from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
 import type { EpochMetrics, GradientFlow } from "./metrics.js";
 import { CORRECT_RGB, MISTAKE_RGB, imagePng, pngDataUrl, type ShowcaseSample } from "./pixels.js";
@@ -16,7 +16,7 @@ const rgb = ([r, g, b]: readonly number[]): string => `rgb(${r},${g},${b})`;
 
 /** Renders a vega-lite spec to an SVG document string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

@@ -1,8 +1,8 @@
-// TF.js's runner (backend "cpu" or "wasm" in argv[3]): tf.matMul with its transpose flags.
+// TF.js's runner (backend "cpu" or "wasm" in argv[3]): tfjs.matMul with its transpose flags.
 // NOTE: the wasm backend runs on 1 thread in Node: its threaded build starts workers from blob
 // URLs, which Node's worker_threads refuses.
 
-import * as tf from "@tensorflow/tfjs-core";
+import * as tfjs from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "./tfjs-gradients.js";
@@ -14,16 +14,16 @@ import { measure } from "./timing.js";
 
 const args = runnerArgs();
 const backend = process.argv[3] ?? "wasm";
-await tf.setBackend(backend);
-await tf.ready();
+await tfjs.setBackend(backend);
+await tfjs.ready();
 
 if (args.benches.includes("matmul")) {
   for (const c of MATMUL_CASES) {
     const { a, b } = readInputs(args.inputs, c);
-    const ta = tf.tensor2d(a, c.transA ? [c.k, c.m] : [c.m, c.k]);
-    const tb = tf.tensor2d(b, c.transB ? [c.n, c.k] : [c.k, c.n]);
+    const ta = tfjs.tensor2d(a, c.transA ? [c.k, c.m] : [c.m, c.k]);
+    const tb = tfjs.tensor2d(b, c.transB ? [c.n, c.k] : [c.k, c.n]);
     const seconds = measure(() => {
-      const out = tf.matMul(ta, tb, c.transA, c.transB);
+      const out = tfjs.matMul(ta, tb, c.transA, c.transB);
       out.dataSync();
       out.dispose();
     }, { budgetMs: 4000 });

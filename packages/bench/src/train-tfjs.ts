@@ -1,59 +1,59 @@
 // TF.js's training and inference benchmarks, the same models as train-tg.ts written with
 // tfjs-core ops (NHWC for the CNN): Adam plus decoupled weight decay (AdamW), batch 64.
 
-import * as tf from "@tensorflow/tfjs-core";
+import * as tfjs from "@tensorflow/tfjs-core";
 import { BATCH, type TrainingData } from "./data.js";
 import { type Result, attempt } from "./results.js";
 import { TRAINING_SAMPLES, epochNote, epochSeconds, measure } from "./timing.js";
 
-type Forward = (x: tf.Tensor, training: boolean) => tf.Tensor2D;
+type Forward = (x: tfjs.Tensor, training: boolean) => tfjs.Tensor2D;
 
-function glorot(shape: number[], fanIn: number, fanOut: number): tf.Variable {
+function glorot(shape: number[], fanIn: number, fanOut: number): tfjs.Variable {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.variable(tf.randomUniform(shape, -limit, limit, "float32", 0));
+  return tfjs.variable(tfjs.randomUniform(shape, -limit, limit, "float32", 0));
 }
 
-const dense = (x: tf.Tensor, w: tf.Variable, b: tf.Variable) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
-const drop = (x: tf.Tensor, training: boolean) => (training ? tf.dropout(x, 0.3) : x);
+const dense = (x: tfjs.Tensor, w: tfjs.Variable, b: tfjs.Variable) => tfjs.add(tfjs.matMul(x as tfjs.Tensor2D, w as tfjs.Tensor2D), b);
+const drop = (x: tfjs.Tensor, training: boolean) => (training ? tfjs.dropout(x, 0.3) : x);
 
-function mlp(): { vars: tf.Variable[]; forward: Forward } {
-  const vars = [glorot([784, 256], 784, 256), tf.variable(tf.zeros([256])), glorot([256, 128], 256, 128), tf.variable(tf.zeros([128])), glorot([128, 10], 128, 10), tf.variable(tf.zeros([10]))];
+function mlp(): { vars: tfjs.Variable[]; forward: Forward } {
+  const vars = [glorot([784, 256], 784, 256), tfjs.variable(tfjs.zeros([256])), glorot([256, 128], 256, 128), tfjs.variable(tfjs.zeros([128])), glorot([128, 10], 128, 10), tfjs.variable(tfjs.zeros([10]))];
   const [w1, b1, w2, b2, w3, b3] = vars;
   const forward: Forward = (x, training) => {
-    const h1 = drop(tf.relu(dense(x, w1, b1)), training);
-    const h2 = drop(tf.relu(dense(h1, w2, b2)), training);
-    return dense(h2, w3, b3) as tf.Tensor2D;
+    const h1 = drop(tfjs.relu(dense(x, w1, b1)), training);
+    const h2 = drop(tfjs.relu(dense(h1, w2, b2)), training);
+    return dense(h2, w3, b3) as tfjs.Tensor2D;
   };
   return { vars, forward };
 }
 
-function cnn(): { vars: tf.Variable[]; forward: Forward } {
-  const vars = [glorot([3, 3, 1, 32], 9, 288), tf.variable(tf.zeros([32])), glorot([3, 3, 32, 64], 288, 576), tf.variable(tf.zeros([64])), glorot([3136, 128], 3136, 128), tf.variable(tf.zeros([128])), glorot([128, 10], 128, 10), tf.variable(tf.zeros([10]))];
+function cnn(): { vars: tfjs.Variable[]; forward: Forward } {
+  const vars = [glorot([3, 3, 1, 32], 9, 288), tfjs.variable(tfjs.zeros([32])), glorot([3, 3, 32, 64], 288, 576), tfjs.variable(tfjs.zeros([64])), glorot([3136, 128], 3136, 128), tfjs.variable(tfjs.zeros([128])), glorot([128, 10], 128, 10), tfjs.variable(tfjs.zeros([10]))];
   const [k1, c1, k2, c2, w3, b3, w4, b4] = vars;
   const forward: Forward = (x) => {
-    const conv = (h: tf.Tensor, k: tf.Variable, c: tf.Variable) => tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), c));
-    const p1 = tf.maxPool(conv(x, k1, c1) as tf.Tensor4D, 2, 2, "valid");
-    const p2 = tf.maxPool(conv(p1, k2, c2) as tf.Tensor4D, 2, 2, "valid");
-    const h = tf.relu(dense(tf.reshape(p2, [-1, 3136]), w3, b3));
-    return dense(h, w4, b4) as tf.Tensor2D;
+    const conv = (h: tfjs.Tensor, k: tfjs.Variable, c: tfjs.Variable) => tfjs.relu(tfjs.add(tfjs.conv2d(h as tfjs.Tensor4D, k as tfjs.Tensor4D, 1, "same"), c));
+    const p1 = tfjs.maxPool(conv(x, k1, c1) as tfjs.Tensor4D, 2, 2, "valid");
+    const p2 = tfjs.maxPool(conv(p1, k2, c2) as tfjs.Tensor4D, 2, 2, "valid");
+    const h = tfjs.relu(dense(tfjs.reshape(p2, [-1, 3136]), w3, b3));
+    return dense(h, w4, b4) as tfjs.Tensor2D;
   };
   return { vars, forward };
 }
 
-function trainer(model: { vars: tf.Variable[]; forward: Forward }, data: TrainingData, shape: number[]): () => void {
+function trainer(model: { vars: tfjs.Variable[]; forward: Forward }, data: TrainingData, shape: number[]): () => void {
   const lr = 1e-3;
   const weightDecay = 1e-2;
-  const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
+  const optimizer = tfjs.train.adam(lr, 0.9, 0.999, 1e-8);
   const batches = Math.floor(data.count / BATCH);
   let i = 0;
   return () => {
     const at = (i++ % batches) * BATCH;
-    tf.tidy(() => {
-      const x = tf.tensor(data.images.subarray(at * 784, (at + BATCH) * 784), [BATCH, ...shape]);
-      const y = tf.oneHot(tf.tensor1d(data.labels.subarray(at, at + BATCH), "int32"), 10);
+    tfjs.tidy(() => {
+      const x = tfjs.tensor(data.images.subarray(at * 784, (at + BATCH) * 784), [BATCH, ...shape]);
+      const y = tfjs.oneHot(tfjs.tensor1d(data.labels.subarray(at, at + BATCH), "int32"), 10);
       // decoupled weight decay first, as AdamW does
-      for (const v of model.vars) v.assign(tf.mul(v, 1 - lr * weightDecay));
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, true)) as tf.Scalar, true, model.vars);
+      for (const v of model.vars) v.assign(tfjs.mul(v, 1 - lr * weightDecay));
+      const loss = optimizer.minimize(() => tfjs.losses.softmaxCrossEntropy(y, model.forward(x, true)) as tfjs.Scalar, true, model.vars);
       loss?.dataSync();
     });
   };
@@ -74,9 +74,9 @@ export function tfjsTraining(system: string, benches: string[], data: TrainingDa
   if (benches.includes("mlp-infer")) {
     const model = mlp();
     for (const batch of [1, 1000]) {
-      const x = tf.tensor(data.images.subarray(0, batch * 784), [batch, 784]);
+      const x = tfjs.tensor(data.images.subarray(0, batch * 784), [batch, 784]);
       const what = { system, bench: "mlp-infer", case: String(batch), unit: "ms" } as const;
-      attempt(results, what, () => 1000 * measure(() => tf.tidy(() => void model.forward(x, false).dataSync())));
+      attempt(results, what, () => 1000 * measure(() => tfjs.tidy(() => void model.forward(x, false).dataSync())));
       x.dispose();
     }
   }

@@ -65,7 +65,8 @@ export class Conv2D extends Module {
 
   /**
    * relu(forward(x)) in one pass, without a second activation array: the same values and
-   * gradients. Sequential uses it for a Conv2D directly followed by a ReLU.
+   * gradients. Sequential's fusion pass (fusion.ts) uses it for a Conv2D directly followed by a
+   * ReLU.
    */
   forwardRelu(x: Tensor): Tensor {
     return this.apply(x, (batched, options) =>
@@ -75,7 +76,8 @@ export class Conv2D extends Module {
   /**
    * maxPool2d(relu(forward(x)), 2) in one op: the same values and gradients, and on the wasm
    * kernels the convolution's output is pooled where it is computed, without an array of its
-   * own. Sequential uses it for a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
+   * own. Sequential's fusion pass (fusion.ts) uses it for a Conv2D, a ReLU and a 2×2 MaxPool2D
+   * in a row.
    */
   forwardReluMaxPool(x: Tensor): Tensor {
     return this.apply(x, (batched, options) => conv2dReluMaxPool2d(batched, this.weight, this.bias ?? undefined, options));

@@ -45,7 +45,7 @@ describe("Sequential", () => {
     expect([...model]).toEqual([model[0], relu]);
   });
 
-  it("runs a Conv2D followed by a ReLU as one fused op with the same values and gradients", () => {
+  it("runs a Conv2D, a ReLU and a 2x2 MaxPool2D fused with the same values and gradients, and leaves a ReLU subclass alone", () => {
     const conv = new Conv2D(2, 4, 3, { padding: 1 });
     const model = new Sequential(conv, new ReLU(), new MaxPool2D(2), new Flatten());
     const x = Tensor.randn([3, 2, 6, 6]);

@@ -1,8 +1,8 @@
-// Sequential: a container that feeds each module's output to the next.
+// Sequential: a container that feeds each module's output to the next; the fusion pass
+// (fusion.ts) runs some sequences of layers in it as one op.
 
 import type { Tensor } from "@tg/tensor";
-import { ReLU } from "./activation.js";
-import { Conv2D, MaxPool2D } from "./conv.js";
+import { nextStep } from "./fusion.js";
 import { Module } from "./module.js";
 
 /**
@@ -30,27 +30,16 @@ export class Sequential extends Module {
   }
 
   /**
-   * Applies the modules in order. A Conv2D directly followed by a ReLU (those classes exactly)
-   * runs as one conv2d with relu, and with a 2×2 MaxPool2D (stride 2, no padding) after them as
-   * one conv2dReluMaxPool2d: the same values and gradients, without an array for the
-   * convolution's output.
+   * Applies the modules in order. Some runs of layers execute as one op with the same values and
+   * gradients (a Conv2D and a ReLU, with a 2×2 MaxPool2D after them or not): see the fusion pass,
+   * fusion.ts, for the rules.
    */
   forward(x: Tensor): Tensor {
     let out = x;
-    for (let i = 0; i < this.length; i++) {
-      const m = this[i];
-      if (m.constructor === Conv2D && i + 1 < this.length && this[i + 1].constructor === ReLU) {
-        const next = i + 2 < this.length ? this[i + 2] : null;
-        if (next !== null && next.constructor === MaxPool2D && isPlain2x2(next as MaxPool2D)) {
-          out = (m as Conv2D).forwardReluMaxPool(out);
-          i += 2;
-        } else {
-          out = (m as Conv2D).forwardRelu(out);
-          i += 1;
-        }
-      } else {
-        out = m.forward(out);
-      }
+    for (let i = 0; i < this.length; ) {
+      const step = nextStep(this, i);
+      out = step.run(out);
+      i += step.length;
     }
     return out;
   }
@@ -59,12 +48,6 @@ export class Sequential extends Module {
   *[Symbol.iterator](): IterableIterator<Module> {
     for (let i = 0; i < this.length; i++) yield this[i];
   }
-}
-
-/** A 2×2 window with stride 2 and no padding. */
-function isPlain2x2(pool: MaxPool2D): boolean {
-  const same = (pair: readonly number[], v: number) => pair[0] === v && pair[1] === v;
-  return same(pool.kernelSize, 2) && same(pool.stride, 2) && same(pool.padding, 0);
 }
 
 function describe(value: unknown): string {

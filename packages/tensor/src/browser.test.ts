@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))("@tg/tensor in a browser bundle (headless
     await page.setContent("<!doctype html><title>tg</title>");
     await page.addScriptTag({ type: "module", content: code });
     await page.waitForFunction(() => "__result" in globalThis, null, { timeout: 30_000 });
-    const result = await page.evaluate(() => (globalThis as unknown as { __result: Record<string, unknown> }).__result);
+    const result = await page.evaluate(() => Reflect.get(globalThis, "__result") as Record<string, unknown>);
     await page.close();
     expect(problems).toEqual([]);
     expect(result.init).toBe(true);
@@ -167,7 +167,7 @@ describe.skipIf(!existsSync(CHROMIUM))("@tg/tensor in a browser bundle (headless
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForFunction(() => "__result" in globalThis, null, { timeout: 30_000 });
-      const result = await page.evaluate(() => (globalThis as unknown as { __result: Record<string, unknown> }).__result);
+      const result = await page.evaluate(() => Reflect.get(globalThis, "__result") as Record<string, unknown>);
       await page.close();
       expect(problems).toEqual([]);
       expect(result).toMatchObject({ isolated: true, init: true, info: { available: true, threads: true }, started: true, same: true });

@@ -10,11 +10,11 @@ import { TensorError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
 import * as compare from "./ops/compare.js";
-import * as ew from "./ops/elementwise.js";
+import * as elementwise from "./ops/elementwise.js";
 import * as linalg from "./ops/linalg.js";
-import * as mv from "./ops/movement.js";
+import * as movement from "./ops/movement.js";
 import * as nn from "./ops/nn.js";
-import * as red from "./ops/reduce.js";
+import * as reduce from "./ops/reduce.js";
 import type { Rng } from "./rng.js";
 import { broadcastShapes, broadcastStrides, formatShape, shapesEqual, type Shape } from "./shape.js";
 import { isContiguous as isContiguousStorage, view, type Storage } from "./storage.js";
@@ -145,39 +145,39 @@ export class Tensor {
 
   // element-wise, with broadcasting
   /** this + o, broadcast; a number takes this tensor's dtype (`torch.add`). */
-  add(o: Operand): Tensor { return ew.add(this, o); }
+  add(o: Operand): Tensor { return elementwise.add(this, o); }
   /** this - o, broadcast (`torch.sub`). */
-  sub(o: Operand): Tensor { return ew.sub(this, o); }
+  sub(o: Operand): Tensor { return elementwise.sub(this, o); }
   /** this · o, broadcast (`torch.mul`). */
-  mul(o: Operand): Tensor { return ew.mul(this, o); }
+  mul(o: Operand): Tensor { return elementwise.mul(this, o); }
   /** this / o, broadcast; true division, so int32 gives float32 (`torch.div`). */
-  div(o: Operand): Tensor { return ew.div(this, o); }
+  div(o: Operand): Tensor { return elementwise.div(this, o); }
   /** this raised to the power o, broadcast (`torch.pow`). */
-  pow(o: Operand): Tensor { return ew.pow(this, o); }
+  pow(o: Operand): Tensor { return elementwise.pow(this, o); }
   /** The element-wise larger of this and o; ties split the gradient (`torch.maximum`). */
-  maximum(o: Operand): Tensor { return ew.maximum(this, o); }
+  maximum(o: Operand): Tensor { return elementwise.maximum(this, o); }
   /** The element-wise smaller of this and o; ties split the gradient (`torch.minimum`). */
-  minimum(o: Operand): Tensor { return ew.minimum(this, o); }
+  minimum(o: Operand): Tensor { return elementwise.minimum(this, o); }
   /** -this (`torch.neg`). */
-  neg(): Tensor { return ew.neg(this); }
+  neg(): Tensor { return elementwise.neg(this); }
   /** e^this (`torch.exp`). */
-  exp(): Tensor { return ew.exp(this); }
+  exp(): Tensor { return elementwise.exp(this); }
   /** The natural logarithm (`torch.log`). */
-  log(): Tensor { return ew.log(this); }
+  log(): Tensor { return elementwise.log(this); }
   /** The square root (`torch.sqrt`). */
-  sqrt(): Tensor { return ew.sqrt(this); }
+  sqrt(): Tensor { return elementwise.sqrt(this); }
   /** |this|; the gradient at 0 is 0 (`torch.abs`). */
-  abs(): Tensor { return ew.abs(this); }
+  abs(): Tensor { return elementwise.abs(this); }
   /** max(this, 0); the gradient at 0 is 0 (`torch.relu`). */
-  relu(): Tensor { return ew.relu(this); }
+  relu(): Tensor { return elementwise.relu(this); }
   /** 1 / (1 + e^-this) (`torch.sigmoid`). */
-  sigmoid(): Tensor { return ew.sigmoid(this); }
+  sigmoid(): Tensor { return elementwise.sigmoid(this); }
   /** The Gauss error function (`torch.erf`). */
-  erf(): Tensor { return ew.erf(this); }
+  erf(): Tensor { return elementwise.erf(this); }
   /** The hyperbolic tangent (`torch.tanh`). */
-  tanh(): Tensor { return ew.tanh(this); }
+  tanh(): Tensor { return elementwise.tanh(this); }
   /** Limits to [min, max], either bound optional; the gradient is 0 at and beyond them. */
-  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
+  clamp(min?: number | null, max?: number | null): Tensor { return elementwise.clamp(this, min, max); }
 
   // comparisons: 0/1 in the promoted dtype, never differentiable
   /** 1 where this == o, else 0, in the promoted dtype; no gradient (`torch.eq`). */
@@ -193,37 +193,37 @@ export class Tensor {
 
   // reductions
   /** Sum over `dim` (a number or an array; all dims when omitted, giving 0-d) (`torch.sum`). */
-  sum(dim?: Dims | null, keepdim = false): Tensor { return red.sum(this, dim, keepdim); }
+  sum(dim?: Dims | null, keepdim = false): Tensor { return reduce.sum(this, dim, keepdim); }
   /** Mean over `dim` (all when omitted); int32 gives float32 (`torch.mean`). */
-  mean(dim?: Dims | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
+  mean(dim?: Dims | null, keepdim = false): Tensor { return reduce.mean(this, dim, keepdim); }
   /** Largest value over `dim` (`torch.amax`); tied maxima share the gradient evenly. */
-  max(dim?: Dims | null, keepdim = false): Tensor { return red.max(this, dim, keepdim); }
+  max(dim?: Dims | null, keepdim = false): Tensor { return reduce.max(this, dim, keepdim); }
   /** Smallest value over `dim` (`torch.amin`); tied minima share the gradient evenly. */
-  min(dim?: Dims | null, keepdim = false): Tensor { return red.min(this, dim, keepdim); }
+  min(dim?: Dims | null, keepdim = false): Tensor { return reduce.min(this, dim, keepdim); }
   /** Int32 index of the first maximum along `dim`, or the flat index when omitted. */
-  argmax(dim?: number | null, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
+  argmax(dim?: number | null, keepdim = false): Tensor { return reduce.argmax(this, dim, keepdim); }
 
   // shape and views
   /** The same elements in `shape` (one dim may be -1); a view when contiguous. */
-  reshape(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  reshape(shape: Shape): Tensor { return movement.reshape(this, shape); }
   /** Same as `reshape`. */
-  view(shape: Shape): Tensor { return mv.reshape(this, shape); }
+  view(shape: Shape): Tensor { return movement.reshape(this, shape); }
   /** Merges dims `startDim..endDim` into one (`torch.flatten`). */
-  flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
+  flatten(startDim = 0, endDim = -1): Tensor { return movement.flatten(this, startDim, endDim); }
   /** Swaps two dims; a view (`torch.transpose`). */
-  transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  transpose(dim0: number, dim1: number): Tensor { return movement.transpose(this, dim0, dim1); }
   /** Reorders the dims; a view (`torch.permute`). */
-  permute(...dims: number[]): Tensor { return mv.permute(this, dims); }
+  permute(...dims: number[]): Tensor { return movement.permute(this, dims); }
   /** Drops size-1 dims (all, or only `dim`); a view (`torch.squeeze`). */
-  squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  squeeze(dim?: number): Tensor { return movement.squeeze(this, dim); }
   /** Inserts a size-1 dim at `dim`; a view (`torch.unsqueeze`). */
-  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return movement.unsqueeze(this, dim); }
   /** Repeats size-1 dims to `shape` without copying (-1 keeps a dim) (`torch.expand`). */
-  expand(shape: Shape): Tensor { return mv.expand(this, shape); }
+  expand(shape: Shape): Tensor { return movement.expand(this, shape); }
   /** Elements [start, end) along `dim`, negative indices from the end; a view. */
-  slice(dim: number, start: number, end?: number): Tensor { return mv.slice(this, dim, start, end); }
+  slice(dim: number, start: number, end?: number): Tensor { return movement.slice(this, dim, start, end); }
   /** A contiguous copy that stays in the graph (PyTorch's `clone`). */
-  clone(): Tensor { return mv.clone(this); }
+  clone(): Tensor { return movement.clone(this); }
 
   // linear algebra and nn primitives
   /** The matrix product, with torch.matmul's rules for 1-D and batched operands. */
@@ -234,7 +234,7 @@ export class Tensor {
   logSoftmax(dim = -1): Tensor { return nn.logSoftmax(this, dim); }
 
   /** Casts to `dtype`; differentiable between float dtypes. Returns `this` when it already has it. */
-  to(dtype: DType): Tensor { return ew.cast(this, dtype); }
+  to(dtype: DType): Tensor { return elementwise.cast(this, dtype); }
 
   /**
    * Accumulates d(this)/d(leaf) into the `.grad` of every leaf that requires grad, then frees the

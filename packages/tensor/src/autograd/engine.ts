@@ -1,14 +1,12 @@
 // Reverse-mode autograd: walk the graph from the output in reverse topological order (iteratively,
 // so long chains cannot overflow the stack), call each node's backward, and accumulate gradients.
-// The bookkeeping (pending gradients, scratch, sumToShape) is in gradients.ts.
+// The bookkeeping (pending gradients, scratch, the leaves' gradients, sumToShape) is in gradients.ts.
 
-import { trackFresh, type TypedArray } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { castStorage } from "../kernels/copy.js";
 import { formatShape, shapesEqual } from "../shape.js";
-import type { Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
-import { accumulate, fitGradient, PendingGradients } from "./gradients.js";
+import { fitGradient, PendingGradients } from "./gradients.js";
 import { noGrad } from "./grad-mode.js";
 import { markScratch } from "./scratch.js";
 
@@ -30,38 +28,21 @@ export interface BackwardOptions {
 export function backward(root: Tensor, grad?: Tensor, { retainGraph = false }: BackwardOptions = {}): void {
   checkArguments(root, grad);
   const order = reverseTopologicalOrder(root);
-  const computed = new WeakSet<TypedArray>();
-  const pending = new PendingGradients(computed);
+  const pending = new PendingGradients();
   pending.add(root, castStorage(grad ? grad.storage : Tensor.onesLike(root).storage, root.dtype));
-  const leafGrads: [Tensor, Storage][] = [];
-  const outer = trackFresh(computed);
-  try {
-    noGrad(() => walk(order, pending, leafGrads));
-  } finally {
-    trackFresh(outer);
-  }
+  pending.record(() => noGrad(() => walk(order, pending)));
   if (!retainGraph) for (const t of order) t.node?.free();
-  // a leaf takes a gradient computed in this pass as its own when it is dense and no other leaf
-  // got it (`add` passes g to both sides); anything else (a view, a broadcast, a tensor an op's
-  // backward returned from elsewhere) is copied, so a .grad never shares memory
-  const handedOut = new Set<TypedArray>();
-  for (const [leaf, g] of leafGrads) {
-    if (leaf.grad) leaf.grad = new Tensor(accumulate(leaf.grad.storage, g));
-    else if (g.dtype === leaf.dtype && pending.isFresh(g) && !handedOut.has(g.data)) leaf.grad = new Tensor(g);
-    else leaf.grad = new Tensor(castStorage(g, leaf.dtype));
-    handedOut.add(leaf.grad.storage.data);
-  }
+  pending.storeInLeaves();
 }
 
-/** Runs every node's backward in `order`, collecting the leaves' gradients in `leafGrads`. */
-function walk(order: readonly Tensor[], pending: PendingGradients, leafGrads: [Tensor, Storage][]): void {
+/** Runs every node's backward in `order`, passing each input's gradient on to `pending`. */
+function walk(order: readonly Tensor[], pending: PendingGradients): void {
   for (const t of order) {
     const g = pending.take(t);
     if (g === undefined) continue;
     const node = t.node;
     if (node === null) {
-      leafGrads.push([t, g]);
-      pending.keep(g);
+      pending.reachLeaf(t, g);
       continue;
     }
     const gt = new Tensor(g);

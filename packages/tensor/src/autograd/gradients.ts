@@ -1,25 +1,37 @@
 // The backward pass's bookkeeping: gradients waiting to be passed on, how many holders share each
-// array (so a gradient no one else holds can be handed out as scratch), and sumToShape, the only
-// code that undoes broadcasting. Arithmetic runs on kernels, never through ops.
+// array (so a gradient no one else holds can be handed out as scratch), the leaves' gradients, and
+// sumToShape, the only code that undoes broadcasting. Arithmetic runs on kernels, never through ops.
 
-import type { TypedArray } from "../dtype.js";
+import { trackFresh, type TypedArray } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { castStorage } from "../kernels/copy.js";
 import { mapBinary } from "../kernels/elementwise.js";
 import { reduce } from "../kernels/reduce.js";
 import { formatShape, shapesEqual, type Shape } from "../shape.js";
 import { isContiguous, makeStorage, type Storage } from "../storage.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 
 /**
- * The gradients of one backward pass that are not yet passed on, per tensor. `computed` holds
- * the arrays allocated during the pass (dtype.ts's trackFresh), which nothing outside can hold.
+ * The gradients of one backward pass: those not yet passed on, per tensor, and those that reached
+ * a leaf. It knows which arrays were allocated during the pass (dtype.ts's trackFresh), which
+ * nothing outside can hold, and how many holders share each, so that a gradient no one else holds
+ * can be handed to an op's backward as scratch.
  */
 export class PendingGradients {
   private readonly grads = new Map<Tensor, Storage>();
   private readonly holders = new Map<TypedArray, number>();
+  private readonly computed = new WeakSet<TypedArray>();
+  private readonly leaves: [Tensor, Storage][] = [];
 
-  constructor(private readonly computed: WeakSet<TypedArray>) {}
+  /** Runs `pass`, counting every array allocated meanwhile as computed in this pass. */
+  record(pass: () => void): void {
+    const outer = trackFresh(this.computed);
+    try {
+      pass();
+    } finally {
+      trackFresh(outer);
+    }
+  }
 
   /** Removes and returns the gradient waiting for `t` (undefined when none reached it). */
   take(t: Tensor): Storage | undefined {
@@ -39,8 +51,9 @@ export class PendingGradients {
     this.grads.set(t, next);
   }
 
-  /** Marks `g` as held for good (a leaf's gradient is never overwritten). */
-  keep(g: Storage): void {
+  /** Keeps `g`, the whole gradient of the leaf `t`, for `storeInLeaves` (it is never overwritten). */
+  reachLeaf(t: Tensor, g: Storage): void {
+    this.leaves.push([t, g]);
     this.hold(g, 1);
   }
 
@@ -49,8 +62,24 @@ export class PendingGradients {
     return this.isFresh(g) && !this.holders.has(g.data);
   }
 
+  /**
+   * Adds each leaf's gradient into its `.grad`. A leaf takes a gradient computed in this pass as
+   * its own when it is dense and no other leaf got it (`add` passes g to both sides); anything
+   * else (a view, a broadcast, a tensor an op's backward returned from elsewhere) is copied, so a
+   * `.grad` never shares memory.
+   */
+  storeInLeaves(): void {
+    const handedOut = new Set<TypedArray>();
+    for (const [leaf, g] of this.leaves) {
+      if (leaf.grad) leaf.grad = new Tensor(accumulate(leaf.grad.storage, g));
+      else if (g.dtype === leaf.dtype && this.isFresh(g) && !handedOut.has(g.data)) leaf.grad = new Tensor(g);
+      else leaf.grad = new Tensor(castStorage(g, leaf.dtype));
+      handedOut.add(leaf.grad.storage.data);
+    }
+  }
+
   /** True when `g` was computed in this pass and is dense from index 0. */
-  isFresh(g: Storage): boolean {
+  private isFresh(g: Storage): boolean {
     return this.computed.has(g.data) && ownsExactly(g);
   }
 
@@ -67,8 +96,8 @@ function ownsExactly(s: Storage): boolean {
 }
 
 /** a + b for gradients of one shape and dtype. */
-export function accumulate(a: Storage, b: Storage): Storage {
-  return mapBinary(a, b, (x, y) => x + y, a.shape, a.dtype, "add");
+function accumulate(a: Storage, b: Storage): Storage {
+  return mapBinary(a, b, "add", a.shape, a.dtype);
 }
 
 /** `g` reduced to `shape` (sumToShape) and cast to `dtype`, as the input of an op's backward needs it. */

@@ -32,7 +32,7 @@ export interface OpSpec<A, R = A, S = undefined> {
    * Computes the output from the inputs' storages. Never writes into an input or into `attrs`;
    * anything the backward needs besides them goes through `ctx.save`.
    */
-  forward: (inputs: readonly Storage[], attrs: A, ctx: SaveContext<S>) => Storage;
+  forward: (inputs: readonly Storage[], attrs: Readonly<A>, ctx: SaveContext<S>) => Storage;
   /**
    * Maps the output gradient `g` to one gradient per input; runs with grad mode off. `saved` is
    * what the forward passed to `ctx.save` (undefined if it saved nothing). It may overwrite g and

@@ -13,25 +13,21 @@ export type UnaryFn = (x: number) => number;
 /** A function of two elements. */
 export type BinaryFn = (a: number, b: number) => number;
 /**
- * Binary ops that have their own loops. NOTE: one shared loop calling a different `fn` per op
- * cannot be inlined by the JIT and runs 2-4x slower; these are the training hot path (forward,
- * and the masks of relu/abs/clamp/max gradients). Each must compute exactly what its op's `fn` does.
+ * Binary ops whose loop is written out below, named instead of given as a function. NOTE: one
+ * shared loop calling a different function per op cannot be inlined by the JIT and runs 2-4x
+ * slower; these are the training hot path (forward, and the masks of relu/abs/clamp/max
+ * gradients). An op names its loop or gives its function, never both (ops/elementwise.ts).
  */
-export type BinaryKind = "add" | "sub" | "mul" | "div" | "eq" | "gt" | "lt" | "ge" | "le";
-/** Unary ops that have their own loops, for the same reason as `BinaryKind`. */
-export type UnaryKind = "neg" | "relu" | "exp";
+export type BinaryKernel = "add" | "sub" | "mul" | "div" | "eq" | "gt" | "lt" | "ge" | "le";
+/** Unary ops whose loop is written out below, for the same reason as `BinaryKernel`. */
+export type UnaryKernel = "neg" | "relu" | "exp";
 
-/** out[i] = fn(x[i]); with `kind`, that op's own loop runs instead of calling `fn`. */
-export function mapUnary(
-  x: Storage,
-  fn: UnaryFn,
-  dtype: DType = x.dtype,
-  kind?: UnaryKind,
-): Storage {
+/** out[i] = op(x[i]), where `op` is a function of one element or the name of a loop below. */
+export function mapUnary(x: Storage, op: UnaryFn | UnaryKernel, dtype: DType = x.dtype): Storage {
   const out = emptyStorage(dtype, x.shape);
   const o = out.data;
   const a = x.data;
-  if (kind === "relu" && o instanceof Float32Array && a instanceof Float32Array && isContiguous(x)) {
+  if (op === "relu" && o instanceof Float32Array && a instanceof Float32Array && isContiguous(x)) {
     if (simdRelu(a.subarray(x.offset, x.offset + x.size), o)) return out;
   }
   const it = new RowIterator(x.shape, [x.strides, out.strides], [x.offset, 0]);
@@ -40,8 +36,8 @@ export function mapUnary(
   while (it.next()) {
     // the output is contiguous, so its rows have stride 1
     const [ia, io] = it.offsets;
-    if (kind === undefined) unaryRow(fn, o, io, a, ia, sa, n);
-    else unaryKindRow(kind, o, io, a, ia, sa, n);
+    if (typeof op === "string") unaryKernelRow(op, o, io, a, ia, sa, n);
+    else unaryRow(op, o, io, a, ia, sa, n);
   }
   return out;
 }
@@ -49,7 +45,7 @@ export function mapUnary(
 /** x = relu(x) in place, for an array no one else has seen yet (a fresh op output). */
 export function reluInPlace(x: TypedArray): void {
   if (x instanceof Float32Array && simdRelu(x, x)) return;
-  unaryKindRow("relu", x, 0, x, 0, 1, x.length);
+  unaryKernelRow("relu", x, 0, x, 0, 1, x.length);
 }
 
 function unaryRow(
@@ -64,8 +60,8 @@ function unaryRow(
   for (let j = 0; j < n; j++, ix += sx) o[io + j] = fn(x[ix]);
 }
 
-function unaryKindRow(
-  kind: UnaryKind,
+function unaryKernelRow(
+  kernel: UnaryKernel,
   o: TypedArray,
   io: number,
   x: TypedArray,
@@ -74,14 +70,15 @@ function unaryKindRow(
   n: number,
 ): void {
   const end = io + n;
-  switch (kind) {
+  switch (kernel) {
     case "neg":
       for (let i = io; i < end; i++, ix += sx) o[i] = -x[ix];
       return;
     case "relu":
-      // NOTE: (v + |v|) / 2 has no branch to mispredict on random signs (3x faster than
-      // v > 0 ? v : 0) and keeps NaN; the rarely taken test handles the inputs it gets wrong,
-      // -Infinity and float64 values that overflow when doubled
+      // relu(v) = max(0, v), and NaN stays NaN.
+      // NOTE: written as (v + |v|) / 2, which has no branch to mispredict on random signs: 2-3x
+      // faster than Math.max(0, v) or v <= 0 ? 0 : v (Node 20). The rarely taken test handles
+      // the inputs it gets wrong, -Infinity and float64 values that overflow when doubled
       for (let i = io; i < end; i++, ix += sx) {
         const v = x[ix];
         o[i] = v < -8e307 || v > 8e307 ? (v > 0 ? v : 0) : (v + Math.abs(v)) * 0.5;
@@ -94,19 +91,18 @@ function unaryKindRow(
 }
 
 /**
- * out[i] = fn(a[i], b[i]) with `a` and `b` broadcast to `shape`. With `kind`, that op's own loop
- * runs instead of calling `fn`.
+ * out[i] = op(a[i], b[i]) with `a` and `b` broadcast to `shape`, where `op` is a function of two
+ * elements or the name of a loop below.
  */
 export function mapBinary(
   a: Storage,
   b: Storage,
-  fn: BinaryFn,
+  op: BinaryFn | BinaryKernel,
   shape: Shape,
   dtype: DType,
-  kind?: BinaryKind,
 ): Storage {
   const out = emptyStorage(dtype, shape);
-  if (isSimdKind(kind) && simdBinaryStorage(kind, a, b, out)) return out;
+  if (isSimdKind(op) && simdBinaryStorage(op, a, b, out)) return out;
   const strides = [
     broadcastStrides(a.shape, a.strides, shape),
     broadcastStrides(b.shape, b.strides, shape),
@@ -118,14 +114,14 @@ export function mapBinary(
   while (it.next()) {
     const [ia, ib, io] = it.offsets;
     // the output is contiguous, so its rows have stride 1
-    if (kind === undefined) binaryRow(fn, out.data, io, a.data, ia, sa, b.data, ib, sb, n);
-    else binaryKindRow(kind, out.data, io, a.data, ia, sa, b.data, ib, sb, n);
+    if (typeof op === "string") binaryKernelRow(op, out.data, io, a.data, ia, sa, b.data, ib, sb, n);
+    else binaryRow(op, out.data, io, a.data, ia, sa, b.data, ib, sb, n);
   }
   return out;
 }
 
-const isSimdKind = (kind: BinaryKind | undefined): kind is SimdBinaryKind =>
-  kind === "add" || kind === "sub" || kind === "mul" || kind === "div";
+const isSimdKind = (op: BinaryFn | BinaryKernel): op is SimdBinaryKind =>
+  op === "add" || op === "sub" || op === "mul" || op === "div";
 
 /**
  * out = a <kind> b on the SIMD kernels when all three are contiguous float32 and `b` is either
@@ -163,8 +159,8 @@ function binaryRow(
   for (let j = 0; j < n; j++, ix += sx, iy += sy) o[io + j] = fn(x[ix], y[iy]);
 }
 
-function binaryKindRow(
-  kind: BinaryKind,
+function binaryKernelRow(
+  kernel: BinaryKernel,
   o: TypedArray,
   io: number,
   x: TypedArray,
@@ -176,7 +172,7 @@ function binaryKindRow(
   n: number,
 ): void {
   const end = io + n;
-  switch (kind) {
+  switch (kernel) {
     case "add":
       for (let i = io; i < end; i++, ix += sx, iy += sy) o[i] = x[ix] + y[iy];
       return;
@@ -205,6 +201,22 @@ function binaryKindRow(
     case "le":
       for (let i = io; i < end; i++, ix += sx, iy += sy) o[i] = +(x[ix] <= y[iy]);
       return;
+  }
+}
+
+/**
+ * Adds `bias` (one value per column, any stride) to every row of `y`, a fresh contiguous matrix,
+ * in place: linear's bias.
+ */
+export function addRowBias(y: Storage, bias: Storage): void {
+  const d = y.data;
+  const n = y.shape[1];
+  const b = bias.data;
+  const bo = bias.offset;
+  const bs = bias.strides[0];
+  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
+  for (let row = 0; row < d.length; row += n) {
+    for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
   }
 }
 

@@ -1,32 +1,33 @@
 // Comparisons: 1 where the relation holds and 0 elsewhere, in the operands' promoted dtype.
-// They have no gradient, so their outputs never require grad.
+// They have no gradient, so their outputs never require grad. Each one's forward is its loop in
+// kernels/elementwise.ts (a mask pass of relu, abs, clamp and max gradients: the hot path).
 
 import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
-import { mapBinary, type BinaryFn, type BinaryKind } from "../kernels/elementwise.js";
+import { mapBinary, type BinaryKernel } from "../kernels/elementwise.js";
 import { broadcastShapes } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { operand } from "./operands.js";
 
-function compareOp(name: BinaryKind, fn: BinaryFn): (a: Tensor, b: Tensor | number) => Tensor {
+function compareOp(name: BinaryKernel): (a: Tensor, b: Tensor | number) => Tensor {
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name,
     check: ([a, b]) => ({
       shape: broadcastShapes(name, a.shape, b.shape),
       dtype: promoteTypes(a.dtype, b.dtype),
     }),
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, fn, shape, dtype, name),
+    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, name, shape, dtype),
   });
   return (a, b) => op([a, operand(name, b, a)], undefined);
 }
 
 /** 1 where a == b, else 0, in the operands' dtype (`torch.eq`). */
-export const eq = compareOp("eq", (a, b) => (a === b ? 1 : 0));
+export const eq = compareOp("eq");
 /** 1 where a > b, else 0 (`torch.gt`). */
-export const gt = compareOp("gt", (a, b) => (a > b ? 1 : 0));
+export const gt = compareOp("gt");
 /** 1 where a < b, else 0 (`torch.lt`). */
-export const lt = compareOp("lt", (a, b) => (a < b ? 1 : 0));
+export const lt = compareOp("lt");
 /** 1 where a >= b, else 0 (`torch.ge`). */
-export const ge = compareOp("ge", (a, b) => (a >= b ? 1 : 0));
+export const ge = compareOp("ge");
 /** 1 where a <= b, else 0 (`torch.le`). */
-export const le = compareOp("le", (a, b) => (a <= b ? 1 : 0));
+export const le = compareOp("le");

@@ -1,11 +1,13 @@
+// conv2d: the forward on both backends against the definition, its gradients, and its errors.
+// The fused conv ops are compared with their unfused twins in conv-fusion.test.ts, maxPool2d is
+// tested in pool.test.ts.
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   conv2d,
-  conv2dReluMaxPool2d,
   getBackend,
   gradcheck,
   isWasmAvailable,
-  maxPool2d,
   Rng,
   setBackend,
   Tensor,
@@ -14,8 +16,8 @@ import {
   type DType,
   type Shape,
 } from "../index.js";
-
 import { conv2dWeightGrad } from "../kernels/conv.js";
+
 const randn = (shape: Shape, r: Rng, dtype: DType = "float64"): Tensor =>
   Tensor.randn(shape, { rng: r, dtype });
 
@@ -27,40 +29,6 @@ function useBackend(backend: Backend): void {
     setBackend(backend);
   });
   afterEach(() => setBackend(previous));
-}
-
-type ConvOptions = { stride?: number; padding?: number };
-type ConvFn = (x: Tensor, w: Tensor, b: Tensor) => Tensor;
-
-/**
- * Runs `fused` and `plain` on the same random float32 input xs (NaN at `nanAt` when given),
- * weight ws and bias, each on leaves of its own (the input a constant when `xGrad` is false),
- * and expects the same shape, values and, for one random output gradient, the same gradients.
- */
-function expectSameAsPlain(
-  fused: ConvFn,
-  plain: ConvFn,
-  xs: Shape,
-  ws: Shape,
-  { seed, nanAt, xGrad = true }: { seed: number; nanAt?: number; xGrad?: boolean },
-): void {
-  const r = new Rng(seed);
-  const shapes = [xs, ws, [ws[0]]];
-  const data = shapes.map((shape) => randn(shape, r, "float32").storage.data as Float32Array);
-  if (nanAt !== undefined) data[0][nanAt] = NaN;
-  const leaves = () => data.map((d, i) => tensor(d.slice(), { shape: shapes[i], requiresGrad: i > 0 || xGrad }));
-  const [x, w, b] = leaves();
-  const [x2, w2, b2] = leaves();
-  const y = fused(x, w, b);
-  const z = plain(x2, w2, b2);
-  expect(y.shape).toEqual(z.shape);
-  expect(y.toArray()).toEqual(z.toArray());
-  const g = randn(y.shape, r, "float32");
-  y.backward(g);
-  z.backward(g);
-  if (xGrad) expect(x.grad!.toArray()).toEqual(x2.grad!.toArray());
-  expect(w.grad!.toArray()).toEqual(w2.grad!.toArray());
-  expect(b.grad!.toArray()).toEqual(b2.grad!.toArray());
 }
 
 /** conv2d by its definition, one output element at a time, on nested arrays. */
@@ -280,77 +248,6 @@ describe("conv2d gradients", () => {
   });
 });
 
-describe("conv2d with activation relu", () => {
-  it("has correct gradients", () => {
-    const fused = (x: Tensor, w: Tensor, b?: Tensor) => conv2d(x, w, b, { padding: 1, activation: "relu" });
-    gradcheck(fused, [[2, 3, 5, 4], [4, 3, 3, 3], [4]]);
-  });
-
-  // the units path on the threads (stride 1, large enough), one image per call, and stride 2
-  const cases: [string, Shape, Shape, ConvOptions][] = [
-    ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
-    ["stride 1, one image", [1, 3, 9, 7], [5, 3, 3, 3], {}],
-    ["stride 2", [3, 2, 9, 8], [4, 2, 3, 3], { stride: 2, padding: 1 }],
-  ];
-  const backends: Backend[] = isWasmAvailable() ? ["js", "wasm"] : ["js"];
-  for (const backend of backends) {
-    describe(`on the ${backend} backend`, () => {
-      useBackend(backend);
-      // a NaN output keeps its value and passes its gradient, as relu does
-      it.each(cases)("gives conv2d(…).relu()'s values and gradients exactly: %s", (_, xs, ws, opts) =>
-        expectSameAsPlain(
-          (x, w, b) => conv2d(x, w, b, { ...opts, activation: "relu" }),
-          (x, w, b) => conv2d(x, w, b, opts).relu(),
-          xs, ws, { seed: 11, nanAt: 3 },
-        ));
-    });
-  }
-
-  it("refuses an unknown activation", () => {
-    const x = Tensor.zeros([1, 1, 3, 3]);
-    const w = Tensor.zeros([1, 1, 2, 2]);
-    // @ts-expect-error: an activation the type does not allow
-    expect(() => conv2d(x, w, null, { activation: "tanh" })).toThrow('conv2d: activation must be "relu" or null, got "tanh"');
-  });
-});
-
-describe("conv2dReluMaxPool2d", () => {
-  it("has correct gradients", () => {
-    const fused = (x: Tensor, w: Tensor, b?: Tensor) => conv2dReluMaxPool2d(x, w, b, { padding: 1 });
-    gradcheck(fused, [[2, 3, 6, 5], [4, 3, 3, 3], [4]]);
-  });
-
-  // the units path on the threads, odd convolution outputs (pooled with floor), one image,
-  // stride 2 (conv2d then maxPool2d) and an unbatched input
-  const cases: [string, Shape, Shape, ConvOptions][] = [
-    ["stride 1 on the threads", [8, 4, 20, 20], [16, 4, 3, 3], { padding: 1 }],
-    ["odd output sizes", [3, 2, 9, 7], [5, 2, 3, 3], {}],
-    ["one image", [1, 3, 8, 8], [4, 3, 3, 3], { padding: 1 }],
-    ["stride 2", [3, 2, 11, 10], [4, 2, 3, 3], { stride: 2, padding: 1 }],
-    ["unbatched", [3, 9, 8], [4, 3, 3, 3], { padding: 1 }],
-  ];
-  const backends: Backend[] = isWasmAvailable() ? ["js", "wasm"] : ["js"];
-  for (const backend of backends) {
-    describe(`on the ${backend} backend`, () => {
-      useBackend(backend);
-      const fused = (opts: ConvOptions): ConvFn => (x, w, b) => conv2dReluMaxPool2d(x, w, b, opts);
-      const plain = (opts: ConvOptions): ConvFn => (x, w, b) => maxPool2d(conv2d(x, w, b, opts).relu(), 2);
-      // a NaN passes relu and wins its window, with its gradient
-      it.each(cases)("gives maxPool2d(conv2d(…).relu(), 2)'s values and gradients exactly: %s", (_, xs, ws, opts) =>
-        expectSameAsPlain(fused(opts), plain(opts), xs, ws, { seed: 12, nanAt: 5 }));
-
-      it.each(cases)("gives the same weight and bias gradients when x needs none (a first layer): %s", (_, xs, ws, opts) =>
-        expectSameAsPlain(fused(opts), plain(opts), xs, ws, { seed: 13, xGrad: false }));
-    });
-  }
-
-  it("refuses a convolution output smaller than the 2x2 window, as maxPool2d does", () => {
-    const x = Tensor.zeros([1, 1, 3, 3]);
-    const w = Tensor.zeros([1, 1, 3, 3]);
-    expect(() => conv2dReluMaxPool2d(x, w)).toThrow("maxPool2d: kernel 2x2 is larger than the padded input 1x1");
-  });
-});
-
 describe("conv2d errors", () => {
   const w = Tensor.zeros([32, 1, 3, 3]);
   it("names the input shape when it is not 4-d or 3-d", () => {
@@ -386,164 +283,6 @@ describe("conv2d errors", () => {
     expect(() => conv2d(x, w, null, { stride: [1, 1.5] })).toThrow("got [1,1.5]");
     expect(() => conv2d(x, w, null, { padding: -1 })).toThrow(
       "conv2d: padding must be a non-negative integer or a pair [h, w] of them, got -1",
-    );
-  });
-});
-
-describe("maxPool2d", () => {
-  const x4x4 = tensor([
-    [
-      [
-        [1, 5, 2, 0],
-        [3, 4, 8, 7],
-        [9, 0, 1, 2],
-        [6, 6, 3, 4],
-      ],
-    ],
-  ]);
-  it("takes the largest element of each window (hand-computed)", () => {
-    expect(maxPool2d(x4x4, 2).toArray()).toEqual([
-      [
-        [
-          [5, 8],
-          [9, 4],
-        ],
-      ],
-    ]);
-    expect(maxPool2d(x4x4, 3, { stride: 1 }).toArray()).toEqual([
-      [
-        [
-          [9, 8],
-          [9, 8],
-        ],
-      ],
-    ]);
-    expect(maxPool2d(x4x4, [1, 2], { stride: [2, 2] }).toArray()).toEqual([
-      [
-        [
-          [5, 2],
-          [9, 2],
-        ],
-      ],
-    ]);
-  });
-
-  it("pads with -Infinity so padding never wins, even over negative inputs", () => {
-    const neg = x4x4.sub(10);
-    expect(maxPool2d(neg, 3, { stride: 2, padding: 1 }).toArray()).toEqual([
-      [
-        [
-          [-5, -2],
-          [-1, -2],
-        ],
-      ],
-    ]);
-  });
-
-  it("floors the output size and accepts an unbatched [C,H,W] input", () => {
-    const x = Tensor.arange(0, 2 * 5 * 7, 1, { dtype: "float64" }).reshape([2, 5, 7]);
-    const out = maxPool2d(x, 2);
-    expect(out.shape).toEqual([2, 2, 3]);
-    expect(out.toArray()).toEqual([
-      [
-        [8, 10, 12],
-        [22, 24, 26],
-      ],
-      [
-        [43, 45, 47],
-        [57, 59, 61],
-      ],
-    ]);
-  });
-
-  it("sends the gradient to the first maximum of each window and sums overlaps", () => {
-    const ties = tensor(
-      [
-        [
-          [
-            [1, 1],
-            [1, 1],
-          ],
-        ],
-      ],
-      { requiresGrad: true },
-    );
-    maxPool2d(ties, 2).sum().backward();
-    expect(ties.grad?.toArray()).toEqual([
-      [
-        [
-          [1, 0],
-          [0, 0],
-        ],
-      ],
-    ]);
-    const x = x4x4.clone().detach();
-    x.requiresGrad = true;
-    maxPool2d(x, 3, { stride: 1 }).sum().backward();
-    expect(x.grad?.toArray()).toEqual([
-      [
-        [
-          [0, 0, 0, 0],
-          [0, 0, 2, 0],
-          [2, 0, 0, 0],
-          [0, 0, 0, 0],
-        ],
-      ],
-    ]);
-  });
-
-  it("has correct gradients on inputs without ties", () => {
-    const r = new Rng(0);
-    const values = Float64Array.from({ length: 2 * 3 * 5 * 6 }, (_, i) => i * 0.01);
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = r.int(i + 1);
-      [values[i], values[j]] = [values[j], values[i]];
-    }
-    const x = tensor(values, { shape: [2, 3, 5, 6], requiresGrad: true });
-    gradcheck((t) => maxPool2d(t, 2), [x]);
-    gradcheck((t) => maxPool2d(t, [3, 2], { stride: [2, 1], padding: [1, 1] }), [x]);
-  });
-
-  it("picks the same winners on contiguous float32 2x2 windows as on strided ones", () => {
-    const r = new Rng(4);
-    const special = [NaN, -Infinity, Infinity, 0, -0, 1];
-    const values = Float32Array.from({ length: 3 * 2 * 7 * 9 }, () =>
-      r.int(3) === 0 ? special[r.int(special.length)] : r.int(4) - 2,
-    );
-    const run = (strided: boolean): [unknown, unknown] => {
-      const base = tensor(values, { shape: [3, 2, 7, 9] });
-      // the same values through a non-contiguous view, which takes the general scan
-      const x = strided ? base.transpose(2, 3).mul(1).transpose(2, 3).detach() : base;
-      x.requiresGrad = true;
-      const out = maxPool2d(x, 2);
-      out.sum().backward();
-      return [out.toArray(), x.grad!.toArray()];
-    };
-    expect(run(false)).toEqual(run(true));
-  });
-});
-
-describe("maxPool2d errors", () => {
-  const x = Tensor.zeros([1, 1, 4, 4]);
-  it("refuses a padding over half the kernel size", () => {
-    expect(() => maxPool2d(x, 2, { padding: 2 })).toThrow(
-      "maxPool2d: padding [2,2] must be at most half the kernel size [2,2]",
-    );
-  });
-  it("refuses a non-positive kernel size or stride", () => {
-    expect(() => maxPool2d(x, 0)).toThrow(
-      "maxPool2d: kernelSize must be a positive integer or a pair [h, w] of them, got 0",
-    );
-    expect(() => maxPool2d(x, 2, { stride: [1, 0] })).toThrow(
-      "maxPool2d: stride must be a positive integer or a pair [h, w] of them, got [1,0]",
-    );
-  });
-  it("names the input shape when it is not 4-d or 3-d, or smaller than the window", () => {
-    expect(() => maxPool2d(Tensor.zeros([4, 4]), 2)).toThrow(
-      "maxPool2d: input must be 4-d [N,C,H,W] or 3-d [C,H,W], got [4,4]",
-    );
-    expect(() => maxPool2d(x, 5)).toThrow(
-      "maxPool2d: kernel 5x5 is larger than the padded input 4x4 (input [1,1,4,4], padding [0,0])",
     );
   });
 });

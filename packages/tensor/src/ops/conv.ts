@@ -24,7 +24,8 @@ export interface Conv2dOptions {
   padding?: Size2d;
   /**
    * "relu" applies relu to the output in the same pass (the values and gradients of
-   * `conv2d(…).relu()`, without a second output array); default none.
+   * `conv2d(…).relu()`, without a second output array); default none. nn's fusion pass
+   * (packages/nn/src/fusion.ts) uses it for a Conv2D followed by a ReLU.
    */
   activation?: "relu" | null;
 }
@@ -189,6 +190,8 @@ interface ConvPoolAttrs extends ConvAttrs {
   pool: WindowGeometry;
 }
 
+// The fused ops, conv2d with activation "relu" and this one, serve nn's fusion pass
+// (packages/nn/src/fusion.ts); ops/conv-fusion.test.ts holds each to its unfused twin, bit for bit.
 // saved: each window's winner, an index into the convolution's output
 const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs, Int32Array>({
   name: "conv2dReluMaxPool2d",
@@ -227,8 +230,8 @@ const conv2dReluMaxPool2dOp = defineOp<ConvPoolAttrs, WindowAttrs, Int32Array>({
 /**
  * `maxPool2d(conv2d(x, weight, bias, { stride, padding }).relu(), 2)` as one op: the same values
  * and gradients, and where the wasm kernels run it (float32, stride 1) the convolution's output
- * is pooled where the threads compute it, without an array of its own. nn's Sequential uses it for
- * a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
+ * is pooled where the threads compute it, without an array of its own. nn's fusion pass
+ * (packages/nn/src/fusion.ts) uses it for a Conv2D, a ReLU and a 2×2 MaxPool2D in a row.
  * @example
  * const x = Tensor.randn([8, 1, 28, 28]);
  * conv2dReluMaxPool2d(x, Tensor.randn([32, 1, 3, 3]), null, { padding: 1 }).shape; // [8, 32, 14, 14]

@@ -1,5 +1,7 @@
 // Element-wise ops with NumPy broadcasting. Each op states its forward on numbers and its
-// backward on tensors side by side; the engine sums gradients back over broadcast dims.
+// backward on tensors side by side; the engine sums gradients back over broadcast dims. An op's
+// forward is either its function of the elements or, for the hot path (add … div, neg, relu,
+// exp), the name of its loop in kernels/elementwise.ts, which then is the only forward it has.
 
 import { defineOp, type Grads } from "../autograd/op.js";
 import { isScratch } from "../autograd/scratch.js";
@@ -12,9 +14,9 @@ import {
   mapUnary,
   reluBackward,
   type BinaryFn,
-  type BinaryKind,
+  type BinaryKernel,
   type UnaryFn,
-  type UnaryKind,
+  type UnaryKernel,
 } from "../kernels/elementwise.js";
 import { erfScalar, TWO_OVER_SQRT_PI } from "../kernels/special.js";
 import { broadcastShapes } from "../shape.js";
@@ -23,12 +25,11 @@ import { operand } from "./operands.js";
 
 interface BinarySpec {
   name: string;
-  forward: BinaryFn;
+  /** The op on two elements, or the name of its own loop in kernels/elementwise.ts. */
+  forward: BinaryFn | BinaryKernel;
   backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor) => Grads;
   /** The output dtype from the promoted one (true division makes int32 float32). */
   dtype?: (promoted: DType) => DType;
-  /** Names the kernel's own loop for this op, run instead of calling `forward`. */
-  kind?: BinaryKind;
   /** Checks the operands' values beyond shapes and dtypes; throws a TensorError. */
   check?: (a: Tensor, b: Tensor) => void;
 }
@@ -45,7 +46,7 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
         dtype: spec.dtype?.(promoted) ?? promoted,
       };
     },
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype, spec.kind),
+    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype),
     backward: (g, inputs, out) => spec.backward(g, inputs, out),
   });
   return (a, b) => op([a, operand(spec.name, b, a)], undefined);
@@ -53,12 +54,11 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
 
 interface UnarySpec {
   name: string;
-  forward: UnaryFn;
+  /** The op on one element, or the name of its own loop in kernels/elementwise.ts. */
+  forward: UnaryFn | UnaryKernel;
   backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor;
   /** True for ops whose result is fractional, so an int32 input gives float32 (exp, log, …). */
   floatOut?: boolean;
-  /** Names the kernel's own loop for this op, run instead of calling `forward`. */
-  kind?: UnaryKind;
 }
 
 /** Defines an element-wise op of one tensor; int32 input gives float32 when `floatOut`. */
@@ -66,7 +66,7 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
   const op = defineOp<DType, undefined>({
     name: spec.name,
     check: ([x]) => (spec.floatOut && !isFloat(x.dtype) ? "float32" : x.dtype),
-    forward: ([x], dtype) => mapUnary(x, spec.forward, dtype, spec.kind),
+    forward: ([x], dtype) => mapUnary(x, spec.forward, dtype),
     backward: (g, [x], out) => [spec.backward(g, x, out)],
   });
   return (x) => op([x], undefined);
@@ -75,24 +75,21 @@ export function unaryOp(spec: UnarySpec): (x: Tensor) => Tensor {
 /** a + b, broadcast (`torch.add`). */
 export const add = binaryOp({
   name: "add",
-  kind: "add",
-  forward: (a, b) => a + b,
+  forward: "add", // a + b
   backward: (g) => [g, g], // d(a+b)/da = d(a+b)/db = 1
 });
 
 /** a - b, broadcast (`torch.sub`). */
 export const sub = binaryOp({
   name: "sub",
-  kind: "sub",
-  forward: (a, b) => a - b,
+  forward: "sub", // a - b
   backward: (g, [, b]) => [g, b.requiresGrad ? g.neg() : null], // d(a-b)/da = 1, d(a-b)/db = -1
 });
 
 /** a · b, broadcast (`torch.mul`). */
 export const mul = binaryOp({
   name: "mul",
-  kind: "mul",
-  forward: (a, b) => a * b,
+  forward: "mul", // a * b
   // d(ab)/da = b, d(ab)/db = a; a side that needs no gradient (dropout's mask) costs nothing
   backward: (g, [a, b]) => [a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null],
 });
@@ -100,8 +97,7 @@ export const mul = binaryOp({
 /** a / b, broadcast; true division, so int32 operands give float32 (`torch.div`). */
 export const div = binaryOp({
   name: "div",
-  kind: "div",
-  forward: (a, b) => a / b,
+  forward: "div", // a / b
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
   backward: (g, [a, b], out) => [
     a.requiresGrad ? g.div(b) : null,
@@ -157,16 +153,14 @@ export const minimum = binaryOp({
 /** -x (`torch.neg`). */
 export const neg = unaryOp({
   name: "neg",
-  kind: "neg",
-  forward: (x) => -x,
+  forward: "neg", // -x
   backward: (g) => g.neg(), // d(-x)/dx = -1
 });
 
 /** e^x (`torch.exp`). */
 export const exp = unaryOp({
   name: "exp",
-  kind: "exp",
-  forward: Math.exp,
+  forward: "exp", // Math.exp(x)
   backward: (g, _x, out) => g.mul(out), // d(e^x)/dx = e^x
   floatOut: true,
 });
@@ -197,8 +191,7 @@ export const abs = unaryOp({
 /** max(x, 0) (`torch.relu`); the gradient at 0 is 0. */
 export const relu = unaryOp({
   name: "relu",
-  kind: "relu",
-  forward: (x) => (x <= 0 ? 0 : x), // NaN stays NaN
+  forward: "relu", // max(0, x); NaN stays NaN
   // g where x > 0, else 0, in one pass (into g itself when the engine hands it over as scratch);
   // NOTE: relu'(0) is taken as 0 and a NaN input passes its gradient through, as in PyTorch's
   // threshold_backward

@@ -5,9 +5,9 @@ import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { batchedMatmul } from "../kernels/matmul.js";
-import { simdBinaryRows } from "../kernels/simd-elementwise.js";
+import { addRowBias } from "../kernels/elementwise.js";
 import { broadcastShapes, formatShape, type Shape } from "../shape.js";
-import { view, type Storage } from "../storage.js";
+import { view } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 
 /** Throws unless `a` and `b` can be multiplied; both must have at least one dim. */
@@ -73,19 +73,6 @@ const linearOp = defineOp<DType, undefined>({
     b?.requiresGrad ? g.sum(0) : null,
   ],
 });
-
-/** Adds `bias` (one value per column) to every row of the fresh contiguous matrix `y`. */
-function addRowBias(y: Storage, bias: Storage): void {
-  const d = y.data;
-  const n = y.shape[1];
-  const b = bias.data;
-  const bo = bias.offset;
-  const bs = bias.strides[0];
-  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
-  for (let row = 0; row < d.length; row += n) {
-    for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
-  }
-}
 
 /**
  * x·weightᵀ + bias over the last dim of `x` (`torch.nn.functional.linear`): `x` is [..., in],
