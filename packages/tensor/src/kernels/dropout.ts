@@ -5,7 +5,7 @@ import type { DType, TypedArray } from "../dtype.js";
 import type { Rng } from "../rng.js";
 import { emptyStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
-import { simdBinary, simdDropout } from "./simd-elementwise.js";
+import { accelerator } from "./backend.js";
 
 /** 32-bit draws for the mask, made a block at a time (working memory, never handed out). */
 const draws = new Uint32Array(4096);
@@ -28,7 +28,7 @@ export function dropoutMask(x: Storage, p: number, rng: Rng): { out: Storage; ma
   const threshold = p * 4294967296;
   const f32 = m instanceof Float32Array && o instanceof Float32Array && xd instanceof Float32Array;
   // the SIMD kernel draws all of the mask at once, the same numbers as the blocks below
-  if (f32 && simdDropout(xd, m, o, Math.ceil(threshold), kept, (d) => rng.fillUint32(d))) return { out, mask };
+  if (f32 && accelerator().dropout?.(xd, m, o, Math.ceil(threshold), kept, (d) => rng.fillUint32(d))) return { out, mask };
   for (let start = 0; start < m.length; start += draws.length) {
     const end = Math.min(m.length, start + draws.length);
     rng.fillUint32(end - start === draws.length ? draws : draws.subarray(0, end - start));
@@ -60,7 +60,7 @@ function maskBlockF32(x: Float32Array, m: Float32Array, o: Float32Array, start: 
 export function multiplyByMaskInPlace(g: TypedArray, mask: TypedArray): void {
   if (g instanceof Float32Array && mask instanceof Float32Array) {
     const dense = g.subarray(0, mask.length);
-    if (simdBinary("mul", dense, mask, dense)) return;
+    if (accelerator().binary?.("mul", dense, mask, dense)) return;
   }
   for (let i = 0; i < mask.length; i++) g[i] *= mask[i];
 }

@@ -6,7 +6,8 @@ import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { broadcastStrides, type Shape } from "../shape.js";
 import { emptyStorage, isContiguous, makeStorage, type Storage } from "../storage.js";
 import { RowIterator } from "./iter.js";
-import { simdBinary, simdBinaryRows, simdRelu, simdReluBackward, type SimdBinaryKind } from "./simd-elementwise.js";
+import type { FastBinaryKind } from "./accelerator.js";
+import { accelerator } from "./backend.js";
 
 /** A function of one element. */
 export type UnaryFn = (x: number) => number;
@@ -28,7 +29,7 @@ export function mapUnary(x: Storage, op: UnaryFn | UnaryKernel, dtype: DType = x
   const o = out.data;
   const a = x.data;
   if (op === "relu" && o instanceof Float32Array && a instanceof Float32Array && isContiguous(x)) {
-    if (simdRelu(a.subarray(x.offset, x.offset + x.size), o)) return out;
+    if (accelerator().relu?.(a.subarray(x.offset, x.offset + x.size), o)) return out;
   }
   const it = new RowIterator(x.shape, [x.strides, out.strides], [x.offset, 0]);
   const n = it.rowLength;
@@ -44,7 +45,7 @@ export function mapUnary(x: Storage, op: UnaryFn | UnaryKernel, dtype: DType = x
 
 /** x = relu(x) in place, for an array no one else has seen yet (a fresh op output). */
 export function reluInPlace(x: TypedArray): void {
-  if (x instanceof Float32Array && simdRelu(x, x)) return;
+  if (x instanceof Float32Array && accelerator().relu?.(x, x)) return;
   unaryKernelRow("relu", x, 0, x, 0, 1, x.length);
 }
 
@@ -102,7 +103,7 @@ export function mapBinary(
   dtype: DType,
 ): Storage {
   const out = emptyStorage(dtype, shape);
-  if (isSimdKind(op) && simdBinaryStorage(op, a, b, out)) return out;
+  if (isFastKind(op) && fastBinaryStorage(op, a, b, out)) return out;
   const strides = [
     broadcastStrides(a.shape, a.strides, shape),
     broadcastStrides(b.shape, b.strides, shape),
@@ -120,14 +121,15 @@ export function mapBinary(
   return out;
 }
 
-const isSimdKind = (op: BinaryFn | BinaryKernel): op is SimdBinaryKind =>
+const isFastKind = (op: BinaryFn | BinaryKernel): op is FastBinaryKind =>
   op === "add" || op === "sub" || op === "mul" || op === "div";
 
 /**
- * out = a <kind> b on the SIMD kernels when all three are contiguous float32 and `b` is either
- * the same size as `out` or one row repeated along out's leading dims (a bias); false otherwise.
+ * out = a <kind> b on the backend's fast path when all three are contiguous float32 and `b` is
+ * either the same size as `out` or one row repeated along out's leading dims (a bias); false where
+ * there is none or it declines.
  */
-function simdBinaryStorage(kind: SimdBinaryKind, a: Storage, b: Storage, out: Storage): boolean {
+function fastBinaryStorage(kind: FastBinaryKind, a: Storage, b: Storage, out: Storage): boolean {
   const ad = a.data;
   const bd = b.data;
   const od = out.data;
@@ -135,13 +137,13 @@ function simdBinaryStorage(kind: SimdBinaryKind, a: Storage, b: Storage, out: St
   if (a.size !== out.size || !isContiguous(a) || !isContiguous(b)) return false;
   const av = ad.subarray(a.offset, a.offset + a.size);
   const bv = bd.subarray(b.offset, b.offset + b.size);
-  if (b.size === out.size) return simdBinary(kind, av, bv, od);
+  if (b.size === out.size) return accelerator().binary?.(kind, av, bv, od) ?? false;
   // b broadcast along leading dims only: its shape, less leading 1s, is out's trailing shape
   const first = b.shape.findIndex((d) => d !== 1);
   if (first < 0) return false;
   const bShape = b.shape.slice(first);
   const trailing = out.shape.slice(out.shape.length - bShape.length);
-  return bShape.every((d, i) => d === trailing[i]) && simdBinaryRows(kind, av, bv, od);
+  return bShape.every((d, i) => d === trailing[i]) && (accelerator().binaryRows?.(kind, av, bv, od) ?? false);
 }
 
 function binaryRow(
@@ -214,7 +216,7 @@ export function addRowBias(y: Storage, bias: Storage): void {
   const b = bias.data;
   const bo = bias.offset;
   const bs = bias.strides[0];
-  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && simdBinaryRows("add", d, b.subarray(bo, bo + n), d)) return;
+  if (d instanceof Float32Array && b instanceof Float32Array && bs === 1 && accelerator().binaryRows?.("add", d, b.subarray(bo, bo + n), d)) return;
   for (let row = 0; row < d.length; row += n) {
     for (let j = 0, ib = bo; j < n; j++, ib += bs) d[row + j] += b[ib];
   }
@@ -234,7 +236,7 @@ export function reluBackward(g: Storage, x: Storage, inPlace = false): Storage {
     const reuse = inPlace && g.offset === 0 && gd.length === n;
     const od = reuse ? gd : (allocate("float32", n) as Float32Array);
     const out = reuse ? g : makeStorage(od, "float32", g.shape);
-    if (simdReluBackward(gd.subarray(g.offset, g.offset + n), xd.subarray(x.offset, x.offset + n), od)) return out;
+    if (accelerator().reluBackward?.(gd.subarray(g.offset, g.offset + n), xd.subarray(x.offset, x.offset + n), od)) return out;
     const o = new Int32Array(od.buffer, od.byteOffset, n);
     const gb = new Int32Array(gd.buffer, gd.byteOffset + 4 * g.offset, n);
     for (let i = 0, ix = x.offset; i < n; i++, ix++) o[i] = gb[i] & -!(xd[ix] <= 0);

@@ -1,5 +1,6 @@
 // Matrix multiplication in every form torch.matmul accepts: 1-D·1-D (dot), 2-D, and batched
-// N-D with broadcast batch dims. The loops (a blocked, packed GEMM) are in kernels/matmul.ts.
+// N-D with broadcast batch dims. The loops (the plain loop, or the backend's fast gemm) are in
+// kernels/matmul.ts.
 
 import { defineOp } from "../autograd/op.js";
 import { promoteTypes, type DType } from "../dtype.js";
