@@ -2,20 +2,21 @@
 // They have no gradient, so their outputs never require grad.
 
 import { defineOp } from "../autograd/op.js";
-import { promoteTypes, type DType } from "../dtype.js";
+import { resultType, type DType } from "../dtype.js";
 import { mapBinary, type BinaryFn, type BinaryKind } from "../kernels/elementwise.js";
 import { broadcastShapes } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { operand } from "./operands.js";
+import { inResultType, operand } from "./operands.js";
 
 function compareOp(name: BinaryKind, fn: BinaryFn): (a: Tensor, b: Tensor | number) => Tensor {
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name,
     check: ([a, b]) => ({
       shape: broadcastShapes(name, a.shape, b.shape),
-      dtype: promoteTypes(a.dtype, b.dtype),
+      dtype: resultType(a, b),
     }),
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, fn, shape, dtype, name),
+    forward: ([a, b], { shape, dtype }) =>
+      mapBinary(inResultType(a, dtype), inResultType(b, dtype), fn, shape, dtype, name),
   });
   return (a, b) => op([a, operand(name, b, a)], undefined);
 }
