@@ -85,9 +85,50 @@ describe("crossEntropyLoss with class indices", () => {
     expect(masked.item()).toBeCloseTo(Math.log(2), 6);
   });
 
-  it("gives a mean of NaN when every target is ignored, as PyTorch", () => {
+  it("gives a mean of NaN and a gradient of 0 when every target is ignored, as PyTorch", () => {
     expect(Number.isNaN(crossEntropyLoss(tensor([[1, 2]]), [-100]).item())).toBe(true);
     expect(crossEntropyLoss(tensor([[1, 2]]), [-100], { reduction: "sum" }).item()).toBe(0);
+    const zeros = [[0, 0, 0], [0, 0, 0]];
+    // from torch 1.13: F.cross_entropy(x, [-100, -100], weight, label_smoothing, reduction) gives
+    // nan (mean), 0 (sum) or [0, 0] (none), and x.grad is all 0, for every option below
+    for (const weight of [undefined, tensor([0.2, 1, 3], f64)]) {
+      for (const labelSmoothing of [0, 0.1]) {
+        for (const reduction of ["mean", "sum", "none"] as const) {
+          const x = tensor([[0.5, -1, 2], [1.5, 0.25, -0.75]], { ...f64, requiresGrad: true });
+          const loss = crossEntropyLoss(x, ints([-100, -100]), { weight, labelSmoothing, reduction });
+          expect(loss.toArray()).toEqual(reduction === "mean" ? NaN : reduction === "sum" ? 0 : [0, 0]);
+          loss.sum().backward();
+          expect(x.grad?.toArray()).toEqual(zeros);
+        }
+      }
+    }
+    gradcheck((x) => crossEntropyLoss(x, [-100, -100], { labelSmoothing: 0.1, reduction: "sum" }), [[2, 3]]);
+  });
+
+  it("gives ignored rows a gradient of exactly 0", () => {
+    const w = tensor([0.2, 1, 3], f64);
+    // from torch 1.13: x.grad[0] of F.cross_entropy(x, [2, -100], ...).sum().backward() for
+    // x = [[0.5, -1, 2], [1.5, 0.25, -0.75]]; x.grad[1] is 0 in every case
+    const cases: [{ weight?: Tensor; labelSmoothing?: number; reduction?: "sum" | "none" }, number[]][] = [
+      [{}, [0.1752903921400367, 0.03911257327068745, -0.21440296541072412]],
+      [{ labelSmoothing: 0.1 }, [0.14195705880670337, 0.0057792399373541165, -0.14773629874405747]],
+      [{ weight: w, reduction: "sum" }, [0.52587117642011, 0.11733771981206234, -0.6432088962321724]],
+      [{ weight: w, labelSmoothing: 0.1 }, [0.16371934900367915, 0.025915458251806335, -0.1896348072554855]],
+      [{ weight: w, labelSmoothing: 0.1, reduction: "none" }, [0.4911580470110376, 0.07774637475541904, -0.5689044217664565]],
+    ];
+    for (const [opts, row0] of cases) {
+      const x = tensor([[0.5, -1, 2], [1.5, 0.25, -0.75]], { ...f64, requiresGrad: true });
+      crossEntropyLoss(x, [2, -100], opts).sum().backward();
+      const [g0, g1] = x.grad?.toArray() as number[][];
+      g0.forEach((v, j) => expect(v).toBeCloseTo(row0[j], 14));
+      expect(g1).toEqual([0, 0, 0]);
+    }
+    // NOTE: PyTorch gives NaN here (a NaN or infinite logit in an ignored row); we keep it 0
+    for (const bad of [NaN, Infinity]) {
+      const x = tensor([[0.5, -1, 2], [bad, 0, 1]], { ...f64, requiresGrad: true });
+      crossEntropyLoss(x, [2, -100], { labelSmoothing: 0.1 }).backward();
+      expect((x.grad?.toArray() as number[][])[1]).toEqual([0, 0, 0]);
+    }
   });
 
   it("has correct gradients", () => {

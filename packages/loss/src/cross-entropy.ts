@@ -57,9 +57,15 @@ const softmaxCrossEntropy = defineOp<{ n: number; c: number }, undefined>({
     const dk = kt.requiresGrad ? new Float64Array(n * c) : null;
     for (let i = 0; i < n; i++) {
       let rowK = 0;
-      for (let j = i * c; j < (i + 1) * c; j++) rowK += k[j];
+      let weighted = false;
       for (let j = i * c; j < (i + 1) * c; j++) {
-        dx[j] = gs[i] * (Math.exp(x[j] - lse[i]) * rowK - k[j]);
+        rowK += k[j];
+        if (k[j] !== 0) weighted = true;
+      }
+      // NOTE: a row whose k is all 0 (an ignored target) costs 0 whatever its logits, so its
+      // gradient is exactly 0, even where g is infinite (a mean over no targets) or x is not finite
+      for (let j = i * c; j < (i + 1) * c; j++) {
+        if (weighted) dx[j] = gs[i] * (Math.exp(x[j] - lse[i]) * rowK - k[j]);
         if (dk !== null) dk[j] = gs[i] * (lse[i] - x[j]);
       }
     }
@@ -94,7 +100,8 @@ function rowLogSumExp(x: ArrayLike<number>, n: number, c: number): Float64Array 
  *
  * With class indices, row i costs −w[y_i] · log p_i[y_i] (w = 1 without `weight`); with label
  * smoothing s it costs (1 − s) times that plus (s / C) · Σ_c −w[c] · log p_i[c]. Rows whose
- * target is `ignoreIndex` cost 0, and "mean" divides by Σ w[y_i] over the other rows. With
+ * target is `ignoreIndex` cost 0 and get a gradient of exactly 0, and "mean" divides by Σ w[y_i]
+ * over the other rows (NaN when every target is ignored, as PyTorch, still with a gradient of 0). With
  * probabilities, row i costs Σ_c −w[c] · t_ic · log p_i[c] (t smoothed the same way) and "mean"
  * divides by N. All of this is PyTorch's arithmetic.
  * @example

@@ -48,6 +48,13 @@ describe("activations", () => {
     close(values(new Softmax(0).forward(logits)), [0.5, e1, e2, 0.5, 1 - e1, 1 - e2], 12);
   });
 
+  it("Softmax and LogSoftmax default to the last dim for any rank, where PyTorch's deprecated implicit dim would not", () => {
+    const x3 = tensor([[[1, 2]], [[3, 5]]], { dtype: "float64" }); // [2,1,2]: PyTorch's implicit dim is 0
+    // from torch 1.13: F.softmax(x3, dim=-1) and F.log_softmax(x3, dim=-1)
+    close(values(new Softmax().forward(x3)), [0.26894142136999516, 0.7310585786300049, 0.11920292202211755, 0.8807970779778823], 14);
+    close(values(new LogSoftmax().forward(x3)), [-1.3132616875182228, -0.31326168751822286, -2.1269280110429727, -0.1269280110429726], 14);
+  });
+
   it("have correct gradients", () => {
     const domain: [number, number] = [0.1, 2];
     gradcheckModule(new ReLU(), [tensor([[-1.5, 0.3], [2, -0.2]])]);

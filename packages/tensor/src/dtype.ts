@@ -18,9 +18,31 @@ export function isFloat(dtype: DType): boolean {
   return dtype !== "int32";
 }
 
-/** The dtype a binary op between `a` and `b` computes in (PyTorch's type promotion). */
+/**
+ * The higher of two dtypes (`torch.promote_types`). Binary ops call `resultType`, which also
+ * weighs whether an operand is 0-d.
+ */
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** What promotion reads of an operand: its dtype and its shape (0-d or not). */
+export interface Promotable {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/**
+ * The dtype a binary op between tensors `a` and `b` computes in (PyTorch's `result_type`): the
+ * higher of the two, except that a 0-d operand beside one with dims decides only when its kind
+ * (int < float) is higher, so float32 [3] + float64 0-d gives float32 and int32 [3] + float64
+ * 0-d gives float64.
+ */
+export function resultType(a: Promotable, b: Promotable): DType {
+  const aIsScalar = a.shape.length === 0;
+  if (aIsScalar === (b.shape.length === 0)) return promoteTypes(a.dtype, b.dtype);
+  const [scalar, dimmed] = aIsScalar ? [a.dtype, b.dtype] : [b.dtype, a.dtype];
+  return isFloat(scalar) && !isFloat(dimmed) ? scalar : dimmed;
 }
 
 /** The dtype of `t op x` for a JS number `x`: a fraction with an int32 tensor gives float32. */

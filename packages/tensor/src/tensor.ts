@@ -154,9 +154,9 @@ export class Tensor {
   div(o: Operand): Tensor { return elementwise.div(this, o); }
   /** this raised to the power o, broadcast (`torch.pow`). */
   pow(o: Operand): Tensor { return elementwise.pow(this, o); }
-  /** The element-wise larger of this and o; ties split the gradient (`torch.maximum`). */
+  /** The element-wise larger of this and o; ties split the gradient; NaN passes it to both (`torch.maximum`). */
   maximum(o: Operand): Tensor { return elementwise.maximum(this, o); }
-  /** The element-wise smaller of this and o; ties split the gradient (`torch.minimum`). */
+  /** The element-wise smaller of this and o; ties split the gradient; NaN passes it to both (`torch.minimum`). */
   minimum(o: Operand): Tensor { return elementwise.minimum(this, o); }
   /** -this (`torch.neg`). */
   neg(): Tensor { return elementwise.neg(this); }
@@ -176,7 +176,7 @@ export class Tensor {
   erf(): Tensor { return elementwise.erf(this); }
   /** The hyperbolic tangent (`torch.tanh`). */
   tanh(): Tensor { return elementwise.tanh(this); }
-  /** Limits to [min, max], either bound optional; the gradient is 0 at and beyond them. */
+  /** Limits to [min, max], either bound optional; the gradient passes where min <= x <= max. */
   clamp(min?: number | null, max?: number | null): Tensor { return elementwise.clamp(this, min, max); }
 
   // comparisons: 0/1 in the promoted dtype, never differentiable
@@ -192,7 +192,7 @@ export class Tensor {
   le(o: Operand): Tensor { return compare.le(this, o); }
 
   // reductions
-  /** Sum over `dim` (a number or an array; all dims when omitted, giving 0-d) (`torch.sum`). */
+  /** Sum over `dim` (a number or a non-empty array; all dims when omitted, giving 0-d) (`torch.sum`). */
   sum(dim?: Dims | null, keepdim = false): Tensor { return reduce.sum(this, dim, keepdim); }
   /** Mean over `dim` (all when omitted); int32 gives float32 (`torch.mean`). */
   mean(dim?: Dims | null, keepdim = false): Tensor { return reduce.mean(this, dim, keepdim); }

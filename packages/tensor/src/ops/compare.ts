@@ -3,20 +3,20 @@
 // kernels/elementwise.ts (a mask pass of relu, abs, clamp and max gradients: the hot path).
 
 import { defineOp } from "../autograd/op.js";
-import { promoteTypes, type DType } from "../dtype.js";
+import { resultType, type DType } from "../dtype.js";
 import { mapBinary, type BinaryKernel } from "../kernels/elementwise.js";
 import { broadcastShapes } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { operand } from "./operands.js";
+import { inResultType, operand } from "./operands.js";
 
 function compareOp(name: BinaryKernel): (a: Tensor, b: Tensor | number) => Tensor {
   const op = defineOp<{ shape: number[]; dtype: DType }, undefined>({
     name,
     check: ([a, b]) => ({
       shape: broadcastShapes(name, a.shape, b.shape),
-      dtype: promoteTypes(a.dtype, b.dtype),
+      dtype: resultType(a, b),
     }),
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, name, shape, dtype),
+    forward: ([a, b], { shape, dtype }) => mapBinary(inResultType(a, dtype), inResultType(b, dtype), name, shape, dtype),
   });
   return (a, b) => op([a, operand(name, b, a)], undefined);
 }

@@ -240,10 +240,20 @@ describe("gradients at kinks and ties (API.md)", () => {
     expect(mask.grad).toBeNull();
   });
 
-  it("are 0 for clamp at and beyond its bounds", () => {
-    const x = tensor([-2, -1, 0, 1, 2], { requiresGrad: true });
-    x.clamp(-1, 1).sum().backward();
-    expect(grad(x)).toEqual([0, 0, 1, 0, 0]);
+  it("pass clamp's gradient where min <= x <= max, bounds included, as PyTorch", () => {
+    const x = f64([0, 1, 2, 3, NaN]);
+    x.requiresGrad = true;
+    const clampGrad = (min: number | null, max: number | null): unknown => {
+      x.grad = null;
+      x.clamp(min, max).sum().backward();
+      return grad(x);
+    };
+    // from torch 1.13: x.clamp(...).sum().backward() for x = [0, 1, 2, 3, nan]
+    expect(clampGrad(1, 2)).toEqual([0, 1, 1, 0, 0]);
+    expect(clampGrad(1, null)).toEqual([0, 1, 1, 1, 0]);
+    expect(clampGrad(null, 2)).toEqual([1, 1, 1, 0, 0]);
+    expect(clampGrad(1, 1)).toEqual([0, 1, 0, 0, 0]);
+    expect(clampGrad(2, 1)).toEqual([0, 0, 0, 0, 0]);
   });
 
   it("split evenly between tied operands of maximum and minimum", () => {
@@ -257,6 +267,23 @@ describe("gradients at kinks and ties (API.md)", () => {
     a.minimum(b).sum().backward();
     expect(grad(a)).toEqual([0.5, 1, 0]);
     expect(grad(b)).toEqual([0.5, 0, 1]);
+  });
+
+  it("pass maximum's and minimum's gradient to both operands where either is NaN, as PyTorch", () => {
+    const a = f64([NaN, 1, NaN, 2, 3, 1]);
+    const b = f64([1, NaN, NaN, 2, 1, 3]);
+    const g = f64([2, 3, 4, 5, 6, 7]);
+    a.requiresGrad = true;
+    b.requiresGrad = true;
+    // from torch 1.13: torch.maximum(a, b).backward(g), then torch.minimum
+    a.maximum(b).backward(g);
+    expect(grad(a)).toEqual([2, 3, 4, 2.5, 6, 0]);
+    expect(grad(b)).toEqual([2, 3, 4, 2.5, 0, 7]);
+    a.grad = null;
+    b.grad = null;
+    a.minimum(b).backward(g);
+    expect(grad(a)).toEqual([2, 3, 4, 2.5, 0, 7]);
+    expect(grad(b)).toEqual([2, 3, 4, 2.5, 6, 0]);
   });
 
   it("follow PyTorch's limits for pow at a zero base or exponent", () => {
@@ -302,10 +329,15 @@ describe("clamp", () => {
     expect(i.clamp(-1.5, 1.5).toArray()).toEqual([-1.5, 1.5]);
   });
 
-  it("rejects missing, NaN or crossed bounds", () => {
+  it("sets every element to max when min > max, as PyTorch", () => {
+    // from torch 1.13: torch.tensor([0, 1, 2, 3], dtype=torch.int32).clamp(2, 1)
+    expect(tensor([0, 1, 2, 3], { dtype: "int32" }).clamp(2, 1).toArray()).toEqual([1, 1, 1, 1]);
+    expect(f64([0, 0.5, 2.5, 3]).clamp(2.5, 0.5).toArray()).toEqual([0.5, 0.5, 0.5, 0.5]);
+  });
+
+  it("rejects missing or NaN bounds", () => {
     expect(() => tensor([1]).clamp()).toThrow("clamp: give at least one of min and max");
     expect(() => tensor([1]).clamp(NaN)).toThrow("clamp: bounds must be numbers, got NaN");
-    expect(() => tensor([1]).clamp(2, 1)).toThrow("clamp: min 2 is greater than max 1");
   });
 });
 

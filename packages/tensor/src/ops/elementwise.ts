@@ -5,7 +5,7 @@
 
 import { defineOp, type Grads } from "../autograd/op.js";
 import { isScratch } from "../autograd/scratch.js";
-import { checkDType, isFloat, promoteTypes, type DType } from "../dtype.js";
+import { checkDType, isFloat, resultType, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { castStorage, contiguousData } from "../kernels/copy.js";
 import {
@@ -21,7 +21,7 @@ import {
 import { erfScalar, TWO_OVER_SQRT_PI } from "../kernels/special.js";
 import { broadcastShapes } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { operand } from "./operands.js";
+import { inResultType, operand } from "./operands.js";
 
 interface BinarySpec {
   name: string;
@@ -40,13 +40,14 @@ export function binaryOp(spec: BinarySpec): (a: Tensor, b: Tensor | number) => T
     name: spec.name,
     check: ([a, b]) => {
       spec.check?.(a, b);
-      const promoted = promoteTypes(a.dtype, b.dtype);
+      const promoted = resultType(a, b);
       return {
         shape: broadcastShapes(spec.name, a.shape, b.shape),
         dtype: spec.dtype?.(promoted) ?? promoted,
       };
     },
-    forward: ([a, b], { shape, dtype }) => mapBinary(a, b, spec.forward, shape, dtype),
+    forward: ([a, b], { shape, dtype }) =>
+      mapBinary(inResultType(a, dtype), inResultType(b, dtype), spec.forward, shape, dtype),
     backward: (g, inputs, out) => spec.backward(g, inputs, out),
   });
   return (a, b) => op([a, operand(spec.name, b, a)], undefined);
@@ -133,10 +134,14 @@ export const pow = binaryOp({
 export const maximum = binaryOp({
   name: "maximum",
   forward: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  // the larger operand gets the gradient; a tie splits it evenly, as in PyTorch
+  // each operand gets g unless the other is larger; a tie splits it evenly
+  // NOTE: where either operand is NaN both get g, as in PyTorch (neither compares larger)
   backward: (g, [a, b]) => {
-    const half = g.mul(a.eq(b)).mul(0.5);
-    return [g.mul(a.gt(b)).add(half), g.mul(b.gt(a)).add(half)];
+    const tie = a.eq(b).mul(0.5);
+    return [
+      a.requiresGrad ? g.mul(tie.add(a.lt(b)).neg().add(1)) : null,
+      b.requiresGrad ? g.mul(tie.add(b.lt(a)).neg().add(1)) : null,
+    ];
   },
 });
 
@@ -144,9 +149,13 @@ export const maximum = binaryOp({
 export const minimum = binaryOp({
   name: "minimum",
   forward: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  // as maximum's, with the smaller operand taking g
   backward: (g, [a, b]) => {
-    const half = g.mul(a.eq(b)).mul(0.5);
-    return [g.mul(a.lt(b)).add(half), g.mul(b.lt(a)).add(half)];
+    const tie = a.eq(b).mul(0.5);
+    return [
+      a.requiresGrad ? g.mul(tie.add(b.lt(a)).neg().add(1)) : null,
+      b.requiresGrad ? g.mul(tie.add(a.lt(b)).neg().add(1)) : null,
+    ];
   },
 });
 
@@ -225,6 +234,12 @@ export const tanh = unaryOp({
 
 type Bound = number | null | undefined;
 
+/** min(max(v, min), max), as PyTorch: NaN stays NaN and min > max gives max. */
+function clampValue(v: number, min: number, max: number): number {
+  const up = v < min ? min : v;
+  return up > max ? max : up;
+}
+
 const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: Bound; max: Bound }>({
   name: "clamp",
   check: ([x], { min, max }) => {
@@ -237,19 +252,20 @@ const clampOp = defineOp<{ min: number; max: number; dtype: DType }, { min: Boun
     }
     const lo = min ?? -Infinity;
     const hi = max ?? Infinity;
-    if (lo > hi) throw new TensorError(`clamp: min ${lo} is greater than max ${hi}`);
     const fractional = (v: number) => Number.isFinite(v) && !Number.isInteger(v);
     const dtype = x.dtype === "int32" && (fractional(lo) || fractional(hi)) ? "float32" : x.dtype;
     return { min: lo, max: hi, dtype };
   },
-  forward: ([x], { min, max, dtype }) =>
-    mapUnary(x, (v) => (v < min ? min : v > max ? max : v), dtype),
-  // d clamp(x)/dx = 1 where min < x < max, else 0
-  // NOTE: 0 at the bounds themselves, as API.md specifies for kinks (PyTorch passes it there)
-  backward: (g, [x], _out, { min, max }) => [g.mul(x.gt(min)).mul(x.lt(max))],
+  forward: ([x], { min, max, dtype }) => mapUnary(x, (v) => clampValue(v, min, max), dtype),
+  // d clamp(x)/dx = 1 where min <= x <= max, else 0
+  // NOTE: 1 at the bounds themselves and 0 at NaN, as in PyTorch (so 0 everywhere when min > max)
+  backward: (g, [x], _out, { min, max }) => [g.mul(x.ge(min)).mul(x.le(max))],
 });
 
-/** Limits every element to [min, max]; either bound may be left out (`torch.clamp`). */
+/**
+ * Limits every element to [min, max]; either bound may be left out, and min > max gives max
+ * everywhere (`torch.clamp`).
+ */
 export function clamp(x: Tensor, min?: Bound, max?: Bound): Tensor {
   return clampOp([x], { min, max });
 }
@@ -258,7 +274,7 @@ const whereOp = defineOp<{ shape: number[]; dtype: DType }, undefined>({
   name: "where",
   check: ([cond, a, b]) => ({
     shape: broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape),
-    dtype: promoteTypes(a.dtype, b.dtype),
+    dtype: resultType(a, b),
   }),
   forward: ([cond, a, b], { shape, dtype }) =>
     mapTernary(cond, a, b, (c, x, y) => (c !== 0 ? x : y), shape, dtype),

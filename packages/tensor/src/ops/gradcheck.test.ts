@@ -64,6 +64,8 @@ const ROWS: Row[] = [
   { op: "erf", form: "[3,4]", fn: (x) => x.erf(), inputs: [[3, 4]], domain: [-3, 3] },
   { op: "clamp", form: "min and max, away from them", fn: (x) => x.clamp(-1, 1), inputs: [away] },
   { op: "clamp", form: "min only", fn: (x) => x.clamp(0), inputs: [away] },
+  { op: "clamp", form: "max only", fn: (x) => x.clamp(null, 0), inputs: [away] },
+  { op: "clamp", form: "min > max: max everywhere", fn: (x) => x.clamp(1, -1), inputs: [away] },
   { op: "where", form: "cond [2,3], a [3], b [2,1]", fn: (c, a, b) => where(c, a, b), inputs: [cond, [3], [2, 1]] },
   { op: "where", form: "a number", fn: (a) => where(cond, a, 0.5), inputs: [[2, 3]] },
   { op: "cast", form: "to float32 and back", fn: (x) => x.to("float32").mul(2), inputs: [[2, 3]], eps: 1e-2 },
@@ -117,7 +119,7 @@ const ROWS: Row[] = [
 /** Exports of ops/ with no gradient: their outputs never require grad. */
 const NO_GRADIENT = ["eq", "gt", "lt", "ge", "le", "argmax"];
 /** Exports of ops/ that are not ops: builders, argument checks and operand helpers. */
-const NOT_OPS = ["binaryOp", "unaryOp", "checkMatmulShapes", "scalar", "operand"];
+const NOT_OPS = ["binaryOp", "unaryOp", "checkMatmulShapes", "scalar", "operand", "inResultType"];
 
 describe("gradients of every op (float64, eps 1e-6, atol 1e-5, rtol 1e-3)", () => {
   it.each(ROWS.map((row): [string, Row] => [`${row.op}: ${row.form}`, row]))("%s", (_, row) => {

@@ -1,9 +1,11 @@
-// Helpers shared by the op families: turning JS numbers into tensors of the right dtype.
+// Helpers shared by the op families: turning JS numbers into tensors of the right dtype, and
+// operands into the dtype an op computes in.
 
 import { promoteScalar, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
 import { allocate } from "../dtype.js";
-import { makeStorage } from "../storage.js";
+import { castStorage } from "../kernels/copy.js";
+import { makeStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
 
 /** A 0-d tensor holding `x`. */
@@ -20,4 +22,12 @@ export function operand(op: string, o: Tensor | number, like: Tensor): Tensor {
     throw new TensorError(`${op}: expected a tensor or a number, got ${typeof o}`);
   }
   return scalar(o, promoteScalar(like.dtype, o));
+}
+
+/**
+ * `s` cast to the op's result `dtype` when it is wider (a float64 0-d operand beside float32
+ * ones), so that the op computes in `dtype` as PyTorch does; otherwise `s` itself.
+ */
+export function inResultType(s: Storage, dtype: DType): Storage {
+  return s.dtype === "float64" && dtype === "float32" ? castStorage(s, dtype) : s;
 }

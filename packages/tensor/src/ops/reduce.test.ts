@@ -51,6 +51,9 @@ describe("sum and mean", () => {
     expect(Tensor.zeros([0, 3]).sum(0).toArray()).toEqual([0, 0, 0]);
     expect(Tensor.zeros([0, 3]).sum(1).shape).toEqual([0]);
     expect(Tensor.zeros([0]).mean().item()).toBeNaN();
+    const s = tensor(3, { dtype: "float64", requiresGrad: true });
+    s.max().add(s.min()).backward();
+    expect(s.grad?.item()).toBe(2);
   });
 
   it("keep int32 sums in int32 and make int32 means float32", () => {
@@ -65,6 +68,23 @@ describe("sum and mean", () => {
     expect(i.sum(0).toArray()).toEqual([4, 6]);
     expect(i.mean().dtype).toBe("float32");
     expect(i.mean().item()).toBe(2.5);
+  });
+
+  it("refuse an int32 sum whose exact result leaves int32, where PyTorch gives int64", () => {
+    const big = (v: number[]) => tensor(v, { dtype: "int32" });
+    // from torch 1.13: these sums are the int64 2147483648 and -2147483649
+    expect(() => big([2147483647, 1]).sum()).toThrow(
+      "sum: the int32 sum 2147483648 of a [2] tensor is outside the int32 range [-2147483648, 2147483647]; cast to float64 first",
+    );
+    expect(() => big([-2147483648, -1]).sum()).toThrow(TensorError);
+    expect(() => tensor([[2147483647, 0], [1, 0]], { dtype: "int32" }).sum(0)).toThrow(
+      "sum: the int32 sum 2147483648 of a [2,2] tensor",
+    );
+    // only the exact result counts, not a partial sum on the way (torch 1.13: 2147483647)
+    expect(big([2147483647, 1, -1]).sum().item()).toBe(2147483647);
+    expect(big([-2147483648, 0]).sum().dtype).toBe("int32");
+    // the mean is taken in float64, so no partial sum overflows (torch 1.13, in float64: 2147483647)
+    expect(big([2147483647, 2147483647]).mean().item()).toBe(Math.fround(2147483647));
   });
 
   it("accumulate float32 in double precision", () => {
@@ -230,5 +250,12 @@ describe("dim errors", () => {
     expect(() => x.min(0.5)).toThrow("min: dim must be an integer, got 0.5");
     expect(() => x.sum([1, -1])).toThrow("sum: dims [1,-1] name the same dim twice");
     expect(() => x.sum("1" as never)).toThrow(TensorError);
+  });
+
+  it("refuse dim = [], where PyTorch reduces every dim and NumPy none", () => {
+    for (const op of ["sum", "mean", "max", "min"] as const) {
+      expect(() => x[op]([])).toThrow(`${op}: dim = [] names no dim; omit dim to reduce every dim`);
+      expect(() => tensor(4)[op]([], true)).toThrow(TensorError);
+    }
   });
 });
