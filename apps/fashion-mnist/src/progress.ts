@@ -56,6 +56,11 @@ export class TrainingProgress {
     this.print(formatEpochLine(m, this.epochs));
   }
 
+  /** Writes a line on the progress stream without mixing it into the bar's line. */
+  note(line: string): void {
+    this.stream.write(this.tty && this.bar !== null ? `\n${line}\n` : `${line}\n`);
+  }
+
   /** Removes the bar (also on Ctrl-C), leaving the terminal as it was. */
   stop(): void {
     this.bar?.stop();
@@ -80,6 +85,15 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/** A long duration in the unit that reads best: `42s`, `3m07s`, `5.2 hours`, `12 days`, `3.1 years`. */
+export function roughDuration(seconds: number): string {
+  const hours = seconds / 3600;
+  if (hours < 1) return formatDuration(seconds);
+  if (hours < 48) return `${hours.toFixed(1)} hours`;
+  const days = hours / 24;
+  return days < 730 ? `${Math.round(days)} days` : `${(days / 365.25).toPrecision(3)} years`;
 }
 
 function percent(x: number): string {

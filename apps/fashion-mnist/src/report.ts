@@ -1,9 +1,9 @@
 // The run folder's pictures (SVG charts, PNG pixel grids) and report.html, which embeds every
 // picture as a data URL so the page views offline and keeps working when moved on its own.
+// Every file is written atomically (a temporary file and a rename), like metrics.json.
 
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { GradientFlow, MetricsFile } from "./metrics.js";
+import { writeFileAtomic, type GradientFlow, type MetricsFile } from "./metrics.js";
 import { confusionPng, predictionGridPng, type ShowcaseSample } from "./pixels.js";
 import { confusionMatrixSpec, gradientFlowSpec, predictionShowcaseSpec, renderSvg, trainingCurvesSpec } from "./plots.js";
 
@@ -69,9 +69,9 @@ export async function writePictures(dir: string, { metrics, flow, samples }: Pic
       pngFile: RUN_FILES.confusionPng,
     },
   ];
-  for (const picture of pictures) writeFileSync(join(dir, picture.svgFile), picture.svg);
-  writeFileSync(join(dir, RUN_FILES.predictionsPng), predictionGridPng(samples));
-  writeFileSync(join(dir, RUN_FILES.confusionPng), confusionPng(confusion));
+  for (const picture of pictures) writeFileAtomic(join(dir, picture.svgFile), picture.svg);
+  writeFileAtomic(join(dir, RUN_FILES.predictionsPng), predictionGridPng(samples));
+  writeFileAtomic(join(dir, RUN_FILES.confusionPng), confusionPng(confusion));
   return pictures;
 }
 
@@ -86,7 +86,7 @@ export function reportHtml(name: string, metrics: MetricsFile, pictures: readonl
   const settings: [string, string][] = [
     ["model", `${s.model} (${metrics.model.parameters.toLocaleString("en-US")} parameters)`],
     ["optimizer", `${s.optimizer}, lr ${s.lr}, weight decay ${s.weightDecay}`],
-    ["epochs", `${metrics.epochs.length} of ${s.epochs}${metrics.status === "interrupted" ? " (interrupted)" : ""}`],
+    ["epochs", `${metrics.epochs.length} of ${s.epochs}${metrics.status === "interrupted" || metrics.status === "diverged" ? ` (${metrics.status})` : ""}`],
     ["batch size", String(s.batchSize)],
     ["seed", String(s.seed)],
     ["images", `${s.trainImages} training, ${s.testImages} test`],

@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { encodeIdx } from "@tg/data";
-import type { Io } from "../io.js";
+import type { Io, StopSignal } from "../io.js";
 import { syntheticBytes } from "./synthetic.js";
 
 /** The app folder (where package.json and src/ are). */
@@ -28,13 +28,13 @@ export function writeSyntheticData(dir: string, trainCount: number, testCount: n
 }
 
 /** An Io whose streams are not terminals; `out`/`err` hold everything written so far. */
-export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { out: () => string; err: () => string; interrupt: () => void } {
+export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { out: () => string; err: () => string; interrupt: (signal?: StopSignal) => void } {
   const stdout = Object.assign(new PassThrough(), { isTTY: false });
   const stderr = Object.assign(new PassThrough(), { isTTY: false });
   const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
   stdout.on("data", (c: Buffer) => chunks.out.push(c));
   stderr.on("data", (c: Buffer) => chunks.err.push(c));
-  const handlers = new Set<() => void>();
+  const handlers = new Set<(signal: StopSignal) => void>();
   return {
     stdout,
     stderr,
@@ -48,7 +48,7 @@ export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { ou
     },
     out: () => Buffer.concat(chunks.out).toString("utf8"),
     err: () => Buffer.concat(chunks.err).toString("utf8"),
-    interrupt: () => handlers.forEach((h) => h()),
+    interrupt: (signal = "SIGINT") => handlers.forEach((h) => h(signal)),
   };
 }
 
