@@ -87,9 +87,10 @@ export function formatDuration(seconds: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** A long duration in the unit that reads best: `42s`, `3m07s`, `5.2 hours`, `12 days`, `3.1 years`. */
+/** A duration of any length, to two figures, in the unit that reads best: `0.065 s`, `42 s`, `3m07s`, `5.2 hours`, `12 days`, `3.1 years`. */
 export function roughDuration(seconds: number): string {
   const hours = seconds / 3600;
+  if (seconds < 59.5) return `${Number(seconds.toPrecision(2))} s`;
   if (hours < 1) return formatDuration(seconds);
   if (hours < 48) return `${hours.toFixed(1)} hours`;
   const days = hours / 24;
