@@ -120,6 +120,15 @@ describe("a crafted checkpoint", { timeout: 60_000 }, () => {
     );
   });
 
+  it("prints a file name with control characters escaped in the figures of evaluate", async () => {
+    const path = join(dir, "clear\u001b[2J.safetensors");
+    saveCheckpoint(path, buildModel("mlp", new Rng(0)), "mlp");
+    const { code, out } = await run(["evaluate", "--checkpoint", path, "--data-dir", data]);
+    expect(code).toBe(0);
+    expect(controlCharacters(out)).toEqual([]);
+    expect(out).toContain("clear\\x1b[2J.safetensors");
+  });
+
   it("with a tensor named __proto__ beside an MLP's is refused, not evaluated", async () => {
     const path = join(dir, "proto.safetensors");
     const tensors = Object.fromEntries([...Object.entries(mlpTensors()), ["__proto__", tensor([1, 2])]]);
@@ -138,5 +147,16 @@ describe("a crafted checkpoint", { timeout: 60_000 }, () => {
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toBe(`fmnist: checkpoint ${path} holds weights that are not finite (NaN or infinite values in 4.bias); it cannot be evaluated\n`);
+  });
+
+  it("with finite weights whose logits overflow is refused by evaluate and predict", async () => {
+    const path = join(dir, "overflow.safetensors");
+    const tensors = mlpTensors();
+    for (const name of ["1.weight", "4.weight", "7.weight"]) tensors[name] = tensors[name].mul(1e20); // finite in float32
+    writeFileSync(path, saveSafetensors(tensors, { architecture: "mlp" }));
+    const evaluated = await run(["evaluate", "--checkpoint", path, "--data-dir", data]);
+    expect(evaluated).toEqual({ code: 2, out: "", err: `fmnist: checkpoint ${path} gives a test loss of NaN (its logits overflow); it cannot be evaluated\n` });
+    const predicted = await run(["predict", "--checkpoint", path, "--data-dir", data, "--index", "0"]);
+    expect(predicted).toEqual({ code: 2, out: "", err: `fmnist: checkpoint ${path} gives probabilities that are not finite for test image 0 (its logits overflow)\n` });
   });
 });
