@@ -19,7 +19,7 @@ function embeddedSvgs(html: string): string[] {
 }
 
 describe("writePictures and reportHtml", () => {
-  it("writes the four SVGs and two PNGs, and embeds every SVG in the report", async () => {
+  it("writes the four SVGs and two PNGs, and embeds every SVG in the report", { timeout: 30_000 }, async () => {
     const metrics = fakeMetrics(3);
     const pictures = await writePictures(dir, { metrics, flow: fakeFlow(["1 Linear(784→256)"], 50), samples: fakeSamples(16) });
     expect(pictures.map((p) => p.svgFile)).toEqual([RUN_FILES.gradientFlow, RUN_FILES.trainingCurves, RUN_FILES.predictionsSvg, RUN_FILES.confusionSvg]);
