@@ -100,6 +100,15 @@ describe("a run folder holds one run", { timeout: 60_000 }, () => {
     expect(metrics).toMatchObject({ status: "interrupted", epochs: [], settings: { seed: 1 } });
   });
 
+  it("with --force keeps the earlier run whole when the new one cannot load its data", async () => {
+    const out = await finishedRun("kept");
+    const before = readdirSync(out).map((name) => [name, readFileSync(join(out, name), "utf8")]);
+    const { code, err } = await run([...TRAIN, "--data-dir", "no-such-data", "--out", out, "--force"]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--data-dir .*no-such-data is not a folder/);
+    expect(readdirSync(out).map((name) => [name, readFileSync(join(out, name), "utf8")])).toEqual(before);
+  });
+
   it("refuses, even with --force, a folder holding files that are not a run's", async () => {
     const out = join(dir, "home-like");
     mkdirSync(out);

@@ -21,13 +21,20 @@ export interface LockHolder {
 /** A run folder this process holds; `release()` gives it up (and removes it if nothing was written). */
 export interface RunFolder {
   path: string;
+  /**
+   * Deletes the earlier run's files that `--force` allowed to replace (nothing without it). Called
+   * once the data has loaded, before the first file is written: a run that fails before then
+   * leaves the earlier run as it was, and none of its files sits beside the new run's.
+   */
+  clearEarlierRun(): void;
   release(): void;
 }
 
 /**
  * Creates `out` (with missing parents) if needed, locks it, and makes sure it holds no other
- * run's files: with `force` the files a run writes are deleted, anything else is refused.
- * Every problem is a UsageError naming --out, raised before any data is loaded.
+ * run's files: with `force` the files a run writes may be replaced (`clearEarlierRun` deletes
+ * them), anything else is refused. Every problem is a UsageError naming --out, raised before any
+ * data is loaded.
  */
 export function claimRunFolder(out: string, force: boolean, holder: LockHolder = currentHolder()): RunFolder {
   const created = createFolder(out);
@@ -46,12 +53,16 @@ export function claimRunFolder(out: string, force: boolean, holder: LockHolder =
     removeCreated();
   };
   try {
-    clearEarlierRun(out, force);
+    checkEarlierRun(out, force);
   } catch (err) {
     release();
     throw err;
   }
-  return { path: out, release };
+  const clearEarlierRun = () => {
+    if (!force) return; // without --force the folder was empty of run files, and stays locked
+    for (const name of runEntries(out)) rmSync(join(out, name), { force: true });
+  };
+  return { path: out, clearEarlierRun, release };
 }
 
 /** This process, as a lock file names it. */
@@ -146,8 +157,13 @@ function isRunFile(name: string): boolean {
   return (Object.values(RUN_FILES) as string[]).includes(base);
 }
 
-function clearEarlierRun(out: string, force: boolean): void {
-  const entries = readdirSync(out).filter((name) => name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.`));
+/** The entries of `out` other than the lock and its temporary files. */
+function runEntries(out: string): string[] {
+  return readdirSync(out).filter((name) => name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.`));
+}
+
+function checkEarlierRun(out: string, force: boolean): void {
+  const entries = runEntries(out);
   if (entries.length === 0) return;
   const foreign = entries.filter((name) => !isRunFile(name));
   if (foreign.length > 0) {
@@ -156,7 +172,6 @@ function clearEarlierRun(out: string, force: boolean): void {
   if (!force) {
     throw new UsageError(`--out ${out} holds another run's files (${listNames(entries)}); pass --force to delete them, or choose another --out`);
   }
-  for (const name of entries) rmSync(join(out, name), { force: true });
 }
 
 function listNames(names: readonly string[]): string {

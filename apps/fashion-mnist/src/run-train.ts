@@ -42,6 +42,7 @@ export async function runTrain(opts: TrainOptions, out: string, io: Io): Promise
     const data = { dataDir: opts.dataDir, limit: opts.limit };
     const trainSplit = await loadSplit("train", data);
     const testSplit = await loadSplit("test", data);
+    folder.clearEarlierRun(); // only now: a run that cannot load its data leaves the earlier run be
     const metrics = initialMetrics(opts, trainSplit, testSplit);
     const metricsPath = join(out, RUN_FILES.metrics);
     io.print(`training ${opts.model} on ${metrics.settings.trainImages} images for ${opts.epochs} epoch(s) into ${printable(out)}`);
