@@ -47,7 +47,7 @@ export class TrainingProgress {
 
   /** Moves the bar to a step. */
   update(info: StepInfo): void {
-    this.bar?.update(info.step, { loss: info.loss.toFixed(4), speed: Math.round(info.samplesPerSecond), left: formatDuration(info.secondsLeft) });
+    this.bar?.update(info.step, { loss: formatLoss(info.loss), speed: Math.round(info.samplesPerSecond), left: formatDuration(info.secondsLeft) });
   }
 
   /** Ends the bar and prints the epoch's summary line. */
@@ -73,12 +73,17 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
   const width = String(epochs).length;
   return [
     `epoch ${String(m.epoch).padStart(width)}/${epochs}`,
-    `train loss ${m.trainLoss.toFixed(4)}`,
+    `train loss ${formatLoss(m.trainLoss)}`,
     `train acc ${percent(m.trainAccuracy)}`,
-    `test loss ${m.testLoss.toFixed(4)}`,
+    `test loss ${formatLoss(m.testLoss)}`,
     `test acc ${percent(m.testAccuracy)}`,
     `${m.seconds.toFixed(1)} s (${Math.round(m.samplesPerSecond)} samples/s)`,
   ].join(" | ");
+}
+
+/** A loss to four decimals (`0.4312`), or to four figures once it is huge (`5.082e+26`, not 27 digits). */
+export function formatLoss(loss: number): string {
+  return Math.abs(loss) < 1e4 ? loss.toFixed(4) : loss.toPrecision(4);
 }
 
 /** Seconds as `42s` or `3m07s`. */

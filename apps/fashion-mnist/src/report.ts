@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { writeFileAtomic, type GradientFlow, type MetricsFile } from "./metrics.js";
 import { confusionPng, predictionGridPng, type ShowcaseSample } from "./pixels.js";
+import { formatLoss } from "./progress.js";
 import { confusionMatrixSpec, gradientFlowSpec, predictionShowcaseSpec, renderSvg, trainingCurvesSpec } from "./plots.js";
 
 /** One picture of the report: its title, a caption, and the files written for it. */
@@ -93,7 +94,7 @@ export function reportHtml(name: string, metrics: MetricsFile, pictures: readonl
     ["machine", `${metrics.machine.cpus} cores, Node ${metrics.machine.node}, ${metrics.machine.platform}`],
   ];
   const rows = metrics.epochs
-    .map((e) => `<tr><td>${e.epoch}</td><td>${e.trainLoss.toFixed(4)}</td><td>${percent(e.trainAccuracy)}</td><td>${e.testLoss.toFixed(4)}</td><td>${percent(e.testAccuracy)}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
+    .map((e) => `<tr><td>${e.epoch}</td><td>${formatLoss(e.trainLoss)}</td><td>${percent(e.trainAccuracy)}</td><td>${formatLoss(e.testLoss)}</td><td>${percent(e.testAccuracy)}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
     .join("\n");
   const figures = pictures.map(figureHtml).join("\n");
   return `<!doctype html>
