@@ -128,6 +128,27 @@ describe("a run folder holds one run", { timeout: 60_000 }, () => {
   });
 });
 
+describe("a second Ctrl-C", { timeout: 60_000 }, () => {
+  it("quits at once, leaving metrics.json whole with status interrupted and no lock", async () => {
+    const out = join(dir, "quit-now");
+    const io = recordingIo(dir);
+    const seen: { exit: string; metrics: MetricsFile; locked: boolean }[] = [];
+    io.stdout.on("data", (chunk: Buffer) => {
+      if (!/^epoch +1\/1000 \|/m.test(chunk.toString()) || seen.length > 0) return;
+      io.interrupt();
+      try {
+        io.interrupt(); // the recording Io's exit throws where the real one ends the process
+      } catch (err) {
+        const metrics: MetricsFile = JSON.parse(readFileSync(join(out, RUN_FILES.metrics), "utf8"));
+        seen.push({ exit: String(err), metrics, locked: existsSync(join(out, LOCK_FILE)) });
+      }
+    });
+    await main([...TRAIN, "--epochs", "1000", "--data-dir", data, "--out", out], io);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ exit: "Error: exit 130", metrics: { status: "interrupted", epochs: [{ epoch: 1 }] }, locked: false });
+  });
+});
+
 describe("the lock", { timeout: 60_000 }, () => {
   it("refuses a folder another live run holds, naming its pid, host and start", async () => {
     const out = join(dir, "busy");

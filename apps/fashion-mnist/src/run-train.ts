@@ -26,12 +26,18 @@ export async function runTrain(opts: TrainOptions, out: string, io: Io): Promise
   let stopSignal: StopSignal | null = null;
   let progress: TrainingProgress | null = null;
   let finished = 0;
+  let recorded: { metrics: MetricsFile; path: string } | null = null;
   const onSignal = (signal: StopSignal): void => {
     progress?.stop();
     const code = signal === "SIGTERM" ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     if (stopSignal !== null) {
+      // a second signal quits at once; metrics.json is whole, and says the run did not finish
+      if (recorded !== null && recorded.metrics.status === "running") {
+        recorded.metrics.status = "interrupted";
+        writeMetrics(recorded.path, recorded.metrics);
+      }
       folder.release();
-      io.exit(code); // a second signal quits at once; metrics.json is already whole
+      io.exit(code);
     }
     stopSignal = signal;
     const what = signal === "SIGTERM" ? "terminated" : "interrupted";
@@ -45,6 +51,7 @@ export async function runTrain(opts: TrainOptions, out: string, io: Io): Promise
     folder.clearEarlierRun(); // only now: a run that cannot load its data leaves the earlier run be
     const metrics = initialMetrics(opts, trainSplit, testSplit);
     const metricsPath = join(out, RUN_FILES.metrics);
+    recorded = { metrics, path: metricsPath };
     io.print(`training ${opts.model} on ${metrics.settings.trainImages} images for ${opts.epochs} epoch(s) into ${printable(out)}`);
     const perEpoch = estimateEpochSeconds(opts, trainSplit);
     io.print(`about ${roughDuration(perEpoch)} per epoch, ${roughDuration(perEpoch * opts.epochs)} for all ${opts.epochs} (timed on a few steps)`);
