@@ -1,6 +1,6 @@
 // @tg/nn: modules, layers, activations, initialisers and safetensors checkpoints. Public surface only.
 
-export { Module, type LoadStateDictResult } from "./module.js";
+export { Module, StateDictError, type LoadStateDictResult } from "./module.js";
 export { Linear, type LinearOptions } from "./linear.js";
 export { Conv2D, MaxPool2D, type Conv2DOptions, type MaxPool2DOptions, type Size2 } from "./conv.js";
 export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax } from "./activation.js";

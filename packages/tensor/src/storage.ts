@@ -24,9 +24,9 @@ export function makeStorage(
   return { data, dtype, shape, strides, offset, size: sizeOf(shape) };
 }
 
-/** A fresh zero-filled contiguous storage. */
-export function emptyStorage(dtype: DType, shape: Shape): Storage {
-  return makeStorage(allocate(dtype, sizeOf(shape)), dtype, shape);
+/** A fresh zero-filled contiguous storage; a shape too large to allocate throws naming `op`. */
+export function emptyStorage(dtype: DType, shape: Shape, op = "allocate"): Storage {
+  return makeStorage(allocate(dtype, sizeOf(shape), op, shape), dtype, shape);
 }
 
 /** True when the elements are laid out row-major without gaps (offset may be non-zero). */
