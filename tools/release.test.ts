@@ -1,7 +1,7 @@
 // The release policy, checked on the repository as it is: changesets must never plan a 1.0.0
 // by accident, and every published package carries what a registry user needs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,6 +74,10 @@ describe("published package metadata", () => {
         entry.isDirectory() ? readmeNamed(join(dir, entry.name)) : /^readme/i.test(entry.name) ? [entry.name] : [],
       );
     expect(readmeNamed(join(pkg.dir, "src"))).toEqual([]);
-    expect(existsSync(join(pkg.dir, "README.md"))).toBe(true);
+    // the README is the registry page: an install line, and only links that work from there
+    const readme = readFileSync(join(pkg.dir, "README.md"), "utf8");
+    expect(readme).toMatch(new RegExp(`^npm i (@tg/\\S+ )*${pkg.name.replace("/", "\\/")}( |$)`, "m"));
+    const relativeLinks = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]).filter((url) => !/^(https:|#)/.test(url));
+    expect(relativeLinks).toEqual([]);
   });
 });
