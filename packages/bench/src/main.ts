@@ -93,7 +93,7 @@ notes.unshift(
     `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
   "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy (512³ on two threads has measured anywhere from ~37 to ~73 GFLOPS across runs): a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call. tg's 1-thread and all-cores samples are taken in turn so that a disturbance hits both columns alike.",
   ...(rounds > 1
-    ? [`Each number is the median of ${rounds} rounds: every system ran ${rounds} times, the systems taking turns (TF.js's cpu backend, about a hundred times slower, ran once).`]
+    ? [`Each median is the median of ${rounds} rounds and each fastest-chunk figure the best of them: every system ran ${rounds} times, the systems taking turns (TF.js's cpu backend, about a hundred times slower, ran once).`]
     : []),
   `Load average (1 min) before → after each system's first run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
