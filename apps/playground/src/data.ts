@@ -69,6 +69,6 @@ function parseNamed(bytes: Uint8Array, name: string): ReturnType<typeof parseIdx
   try {
     return parseIdx(bytes);
   } catch (err) {
-    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

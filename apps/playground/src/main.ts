@@ -26,7 +26,7 @@ let hasData = false;
 let hasModel = false;
 let testPixels: Uint8Array = new Uint8Array(0);
 let testTargets: Int32Array = new Int32Array(0);
-let engine = { isolated: false, wasm: false, threads: 1, maxThreads: 1 };
+let engine = { isolated: false, wasm: false, relaxedSimd: false, threads: 1, maxThreads: 1 };
 const logitsWaiting = new Map<number, (logits: number[][]) => void>();
 let nextLogitsId = 0;
 /** Errors the worker reported, newest last (for scripts that drive the page). */
@@ -103,7 +103,7 @@ function showEngine(): void {
   select.value = String(engine.threads);
   select.disabled = !engine.isolated || !engine.wasm;
   const target = element("engine");
-  const kernels = engine.wasm ? "WebAssembly SIMD kernels" : "TypeScript kernels (this browser has no WebAssembly SIMD)";
+  const kernels = engine.wasm ? `WebAssembly SIMD kernels${engine.relaxedSimd ? " (relaxed SIMD: fused multiply-add)" : ""}` : "TypeScript kernels (this browser has no WebAssembly SIMD)";
   if (engine.isolated) {
     target.textContent = `Training in a Web Worker on ${kernels}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"}.`;
     target.classList.remove("warn");

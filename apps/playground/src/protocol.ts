@@ -48,7 +48,7 @@ export interface StepBatch {
 
 /** What the worker tells the page. */
 export type Report =
-  | { type: "ready"; isolated: boolean; wasm: boolean; threads: number; maxThreads: number }
+  | { type: "ready"; isolated: boolean; wasm: boolean; relaxedSimd: boolean; threads: number; maxThreads: number }
   | { type: "threads"; threads: number }
   | { type: "data"; trainCount: number; testCount: number; testPixels: Uint8Array; testTargets: Int32Array }
   | { type: "state"; state: TrainState; architecture: Architecture | null; layers: string[] }

@@ -80,6 +80,7 @@ async function runTraining(trainer: Trainer): Promise<void> {
   let probed = reported;
   let yielded = reported;
   let epochStarted = reported;
+  let epochEnded = reported;
   let paused = 0;
   const flush = () => {
     const now = performance.now();
@@ -102,6 +103,7 @@ async function runTraining(trainer: Trainer): Promise<void> {
       if (stopRequested) break;
       setState("training");
     }
+    const before = performance.now();
     const next = steps.next();
     if (next.done === true) break;
     const record = next.value;
@@ -109,12 +111,16 @@ async function runTraining(trainer: Trainer): Promise<void> {
       addStep(batch, record);
       samples += record.batchSize;
       if (record.step === 1) {
-        epochStarted = performance.now();
+        epochStarted = before;
         paused = 0;
       }
+      if (record.step === record.stepsPerEpoch) {
+        epochEnded = performance.now();
+        flush(); // before the test evaluation, which is no training
+      }
     } else {
-      flush();
-      post({ type: "epoch", record, wallSeconds: (performance.now() - epochStarted - paused) / 1000 });
+      post({ type: "epoch", record, wallSeconds: (epochEnded - epochStarted - paused) / 1000 });
+      reported = performance.now();
     }
     const now = performance.now();
     if (now - reported >= REPORT_MS) flush();
@@ -174,7 +180,7 @@ async function handle(request: Request): Promise<void> {
       setNumThreads(Math.max(1, request.threads));
       const wasm = await initWasm(10_000);
       const maxThreads = Math.max(1, scope.navigator.hardwareConcurrency ?? 1);
-      post({ type: "ready", isolated: scope.crossOriginIsolated === true, wasm, threads: wasmInfo().threads ? getNumThreads() : 1, maxThreads });
+      post({ type: "ready", isolated: scope.crossOriginIsolated === true, wasm, relaxedSimd: wasmInfo().relaxedSimd, threads: wasmInfo().threads ? getNumThreads() : 1, maxThreads });
       return;
     }
     case "threads":

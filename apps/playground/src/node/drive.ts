@@ -19,7 +19,7 @@ export function launch(): Promise<Browser> {
 /** What `window.playground.status()` returns. */
 export interface PageStatus {
   state: string;
-  engine: { isolated: boolean; wasm: boolean; threads: number; maxThreads: number };
+  engine: { isolated: boolean; wasm: boolean; relaxedSimd: boolean; threads: number; maxThreads: number };
   hasData: boolean;
   losses: number[];
   epochs: { epoch: number; seconds: number; wallSeconds: number; samplesPerSecond: number; testAccuracy: number; testLoss: number }[];
