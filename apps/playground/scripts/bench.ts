@@ -28,6 +28,8 @@ interface Row {
   samplesPerSecond: number;
   testAccuracy: number;
   chartFps: number | null;
+  /** Mean milliseconds per chart redraw. */
+  drawMs: number | null;
 }
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
@@ -37,7 +39,7 @@ async function pageEpoch(page: Page, threads: number, charts: boolean): Promise<
   await page.selectOption("#threads", String(threads));
   await page.waitForFunction((n) => (window as unknown as { playground: { status(): PageStatus } }).playground.status().engine.threads === n, threads);
   await page.setChecked("#live-charts", charts);
-  const framesBefore = (await status(page)).chartFrames;
+  const { chartFrames: framesBefore, drawMs: drawBefore } = await status(page);
   await startTraining(page, { model: "mlp", optimizer: "adamw", "batch-size": "64", epochs: "1", seed: "0" });
   await page.waitForFunction(() => (window as unknown as { playground: { status(): PageStatus } }).playground.status().state === "training");
   const run = await waitForRun(page, 600_000);
@@ -53,6 +55,7 @@ async function pageEpoch(page: Page, threads: number, charts: boolean): Promise<
       samplesPerSecond: 60_000 / epoch.wallSeconds,
       testAccuracy: epoch.testAccuracy,
       chartFps: charts ? (run.chartFrames - framesBefore) / epoch.wallSeconds : null,
+      drawMs: charts ? (run.drawMs - drawBefore) / Math.max(1, run.chartFrames - framesBefore) : null,
     },
   };
 }
@@ -70,7 +73,7 @@ async function nodeEpoch(): Promise<Row> {
     if (record.kind === "step" && record.step === record.stepsPerEpoch) ended = performance.now();
     if (record.kind === "epoch") {
       const seconds = (ended - started) / 1000;
-      return { where: "Node " + process.version, threads: getNumThreads(), charts: "–", seconds, samplesPerSecond: 60_000 / seconds, testAccuracy: record.test.accuracy, chartFps: null };
+      return { where: "Node " + process.version, threads: getNumThreads(), charts: "–", seconds, samplesPerSecond: 60_000 / seconds, testAccuracy: record.test.accuracy, chartFps: null, drawMs: null };
     }
   }
   throw new Error("the Node run ended without an epoch");
@@ -124,9 +127,9 @@ async function main(): Promise<void> {
   rows.push(await nodeEpoch());
   const node = rows[rows.length - 1].seconds;
   const lines = [
-    "| where | threads | live charts | epoch (s) | samples/s | test accuracy | chart redraws/s | time / Node's |",
-    "|---|---:|---|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.where} | ${r.threads} | ${r.charts} | ${r.seconds.toFixed(2)} | ${Math.round(r.samplesPerSecond)} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.chartFps === null ? "–" : r.chartFps.toFixed(1)} | ${(r.seconds / node).toFixed(2)}× |`),
+    "| where | threads | live charts | epoch (s) | samples/s | test accuracy | chart redraws/s | ms per redraw | time / Node's |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.where} | ${r.threads} | ${r.charts} | ${r.seconds.toFixed(2)} | ${Math.round(r.samplesPerSecond)} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.chartFps === null ? "–" : r.chartFps.toFixed(1)} | ${r.drawMs === null ? "–" : r.drawMs.toFixed(2)} | ${(r.seconds / node).toFixed(2)}× |`),
   ];
   console.log(`One MLP epoch on Fashion-MNIST (batch 64, AdamW, seed 0):\n\n${lines.join("\n")}`);
   const withCharts = rows.find((r) => r.where.startsWith("page") && r.charts === "on" && r.threads > 1);

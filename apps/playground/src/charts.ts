@@ -142,13 +142,18 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
   // legend
   ctx.textAlign = "left";
   let lx = PAD.left + 8;
-  const ly = PAD.top + 14;
+  let ly = PAD.top + 14;
   prepared.forEach((s, k) => {
+    const itemWidth = 22 + ctx.measureText(s.label).width;
+    if (lx > PAD.left + 8 && lx + itemWidth > PAD.left + plotW) {
+      lx = PAD.left + 8;
+      ly += 14;
+    }
     ctx.fillStyle = COLOURS[k % COLOURS.length];
     ctx.fillRect(lx, ly - 8, 10, 10);
     ctx.fillStyle = "#1a1a1a";
     ctx.fillText(s.label, lx + 14, ly + 1);
-    lx += 22 + ctx.measureText(s.label).width;
+    lx += itemWidth;
   });
 }
 
