@@ -16,7 +16,8 @@ import { getNumThreads, initWasm } from "@tg/tensor";
 import { build } from "vite";
 import type { Page } from "playwright-core";
 import { findDataDir, searchDirs } from "../src/node/dataset-middleware.js";
-import { HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun, type PageStatus } from "../src/node/drive.js";
+import { HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun } from "../src/node/drive.js";
+import type { PageStatus } from "../src/protocol.js";
 import { serveStatic } from "../src/node/static-server.js";
 import { DEFAULT_SETTINGS, Trainer } from "../src/trainer.js";
 
@@ -37,11 +38,11 @@ const { values } = parseArgs({ options: { screenshot: { type: "string" }, export
 
 async function pageEpoch(page: Page, threads: number, charts: boolean): Promise<{ row: Row; run: PageStatus }> {
   await page.selectOption("#threads", String(threads));
-  await page.waitForFunction((n) => (window as unknown as { playground: { status(): PageStatus } }).playground.status().engine.threads === n, threads);
+  await page.waitForFunction((n) => window.playground.status().engine.threads === n, threads);
   await page.setChecked("#live-charts", charts);
   const { chartFrames: framesBefore, drawMs: drawBefore } = await status(page);
   await startTraining(page, { model: "mlp", optimizer: "adamw", "batch-size": "64", epochs: "1", seed: "0" });
-  await page.waitForFunction(() => (window as unknown as { playground: { status(): PageStatus } }).playground.status().state === "training");
+  await page.waitForFunction(() => window.playground.status().state === "training");
   const run = await waitForRun(page, 600_000);
   if (run.errors.length > 0 || run.epochs.length !== 1) throw new Error(`the page's run failed: ${run.errors.join("; ") || run.state}`);
   const epoch = run.epochs[0];

@@ -4,10 +4,10 @@
 import { drawDigit } from "./charts.js";
 import { FILE_NAMES, FILE_ROLES, roleOf, type FileRole } from "./data.js";
 import { CLASSES } from "./models.js";
-import type { IdxFile, Report, Request, TrainState } from "./protocol.js";
+import type { IdxFile, PlaygroundHandle, Report, Request, TrainState } from "./protocol.js";
 import { SketchPad } from "./sketch.js";
 import { DEFAULT_LR, DEFAULT_WEIGHT_DECAY, type OptimizerName, type Settings } from "./trainer.js";
-import { percent, RunView } from "./view.js";
+import { percent, RunView, showProbabilities } from "./view.js";
 
 function element<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -27,10 +27,41 @@ let hasModel = false;
 let testPixels: Uint8Array = new Uint8Array(0);
 let testTargets: Int32Array = new Int32Array(0);
 let engine = { isolated: false, wasm: false, relaxedSimd: false, threads: 1, maxThreads: 1 };
-const logitsWaiting = new Map<number, (logits: number[][]) => void>();
+const logitsWaiting = new Map<number, { resolve(logits: number[][]): void; reject(err: Error): void }>();
 let nextLogitsId = 0;
-/** Errors the worker reported, newest last (for scripts that drive the page). */
+/** Every error the page showed, oldest first (for scripts that drive the page). */
 const errors: string[] = [];
+
+/** The status line where the outcome of each kind of request shows. */
+const STATUS_OF: Record<Request["type"], string> = {
+  init: "engine", threads: "engine", data: "data-status", start: "train-status", pause: "train-status", resume: "train-status",
+  stop: "train-status", watch: "try-status", export: "model-status", load: "model-status", logits: "train-status",
+};
+
+/** Shows an error in the status line `id` (marked as an error, read out at once) and records it. */
+function showError(id: string, message: string): void {
+  errors.push(message);
+  const target = element(id);
+  target.textContent = `Error: ${message}`;
+  target.classList.add("error");
+}
+/** Shows a normal status message in `id`. */
+function showStatus(id: string, message: string): void {
+  const target = element(id);
+  target.textContent = message;
+  target.classList.remove("error");
+}
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+worker.onerror = (event) => {
+  event.preventDefault();
+  showError("engine", `the training worker failed: ${event.message || "it could not be loaded"}. Reload the page; if it fails again, this browser cannot run it.`);
+  state = "stopped";
+  updateButtons();
+};
+worker.onmessageerror = () => showError("train-status", "a message from the training worker could not be read");
+window.addEventListener("error", (event) => showError("page-error", event.message));
+window.addEventListener("unhandledrejection", (event) => showError("page-error", messageOf(event.reason)));
 
 // ---- the worker's reports
 
@@ -49,7 +80,7 @@ worker.onmessage = (event: MessageEvent<Report>) => {
       testPixels = report.testPixels;
       testTargets = report.testTargets;
       hasData = true;
-      element("data-status").textContent = `Loaded ${report.trainCount.toLocaleString("en")} training and ${report.testCount.toLocaleString("en")} test images.`;
+      showStatus("data-status", `Loaded ${report.trainCount.toLocaleString("en")} training and ${report.testCount.toLocaleString("en")} test images.`);
       input("image-index").max = String(report.testCount - 1);
       showPicked();
       break;
@@ -57,7 +88,7 @@ worker.onmessage = (event: MessageEvent<Report>) => {
       if (report.state === "training" && state === "idle") view.reset(report.layers, 0, readSettings().epochs);
       state = report.state;
       hasModel = report.architecture !== null;
-      element("train-status").textContent = describeState(report.state);
+      showStatus("train-status", describeState(report.state));
       break;
     case "steps":
       if (view.totalSteps === 0) view.totalSteps = report.batch.stepsPerEpoch * readSettings().epochs;
@@ -65,29 +96,32 @@ worker.onmessage = (event: MessageEvent<Report>) => {
       break;
     case "epoch":
       view.addEpoch(report.record, report.wallSeconds, testPixels, testTargets);
-      element("results-status").textContent = `Epoch ${report.record.epoch}: ${percent(report.record.test.accuracy)} of the test images right, test loss ${report.record.test.loss.toFixed(4)}; the epoch's steps took ${report.wallSeconds.toFixed(1)} s.`;
+      showStatus("results-status", `Epoch ${report.record.epoch}: ${percent(report.record.test.accuracy)} of the test images right, test loss ${report.record.test.loss.toFixed(4)}; the epoch's steps took ${report.wallSeconds.toFixed(1)} s.`);
       break;
     case "probabilities":
-      if (report.sketch !== null) showProbabilities("sketch-probs", report.sketch);
-      if (report.test !== null) showProbabilities("test-probs", report.test);
+      if (report.sketch !== null) showProbabilities(element("sketch-probs"), report.sketch);
+      if (report.test !== null) showProbabilities(element("test-probs"), report.test);
       break;
     case "exported":
       download(report.bytes, report.fileName);
-      element("model-status").textContent = `Exported ${report.fileName} (${report.bytes.length.toLocaleString("en")} bytes).`;
+      showStatus("model-status", `Exported ${report.fileName} (${report.bytes.length.toLocaleString("en")} bytes).`);
       break;
     case "loaded":
       hasModel = true;
-      element("model-status").textContent = `Loaded ${report.name}: the ${report.architecture} model` +
-        (report.test === null ? "." : `, ${percent(report.test.accuracy)} right on the test images.`);
+      showStatus("model-status", `Loaded ${report.name}: the ${report.architecture} model` +
+        (report.test === null ? "." : `, ${percent(report.test.accuracy)} right on the test images.`));
       if (report.test !== null) view.showTest(report.test.confusion, report.test.predictions, report.test.accuracy, testPixels, testTargets);
       break;
     case "logits":
-      logitsWaiting.get(report.id)?.(report.logits.map((row) => Array.from(row)));
+      logitsWaiting.get(report.id)?.resolve(report.logits.map((row) => Array.from(row)));
       logitsWaiting.delete(report.id);
       break;
     case "error":
-      errors.push(report.message);
-      element("train-status").textContent = `Error: ${report.message}`;
+      showError(STATUS_OF[report.request], report.message);
+      if (report.request === "logits") {
+        for (const waiting of logitsWaiting.values()) waiting.reject(new Error(report.message));
+        logitsWaiting.clear();
+      }
       break;
   }
   updateButtons();
@@ -125,14 +159,14 @@ function updateButtons(): void {
 
 // ---- data
 
-async function sendFiles(files: Partial<Record<FileRole, IdxFile>>): Promise<void> {
+function sendFiles(files: Partial<Record<FileRole, IdxFile>>): void {
   const missing = FILE_ROLES.filter((role) => files[role] === undefined);
   if (missing.length > 0) {
-    element("data-status").textContent = `Still missing: ${missing.map((r) => FILE_NAMES[r]).join(", ")} (plain or .gz).`;
+    showStatus("data-status", `Still missing: ${missing.map((r) => FILE_NAMES[r]).join(", ")} (plain or .gz).`);
     return;
   }
   const complete = files as Record<FileRole, IdxFile>;
-  element("data-status").textContent = "Reading the files…";
+  showStatus("data-status", "Reading the files…");
   send({ type: "data", files: complete }, FILE_ROLES.map((role) => complete[role].bytes));
 }
 
@@ -144,12 +178,20 @@ async function takeFiles(list: FileList | File[]): Promise<void> {
     if (role === null) ignored.push(file.name);
     else chosen[role] = { name: file.name, bytes: await file.arrayBuffer() };
   }
-  await sendFiles(chosen);
+  sendFiles(chosen);
   if (ignored.length > 0) element("data-status").textContent += ` Not a Fashion-MNIST file name: ${ignored.join(", ")}.`;
   if (FILE_ROLES.every((role) => chosen[role] !== undefined)) chosen = {};
 }
 
-input("files").addEventListener("change", () => void takeFiles(input("files").files ?? []));
+/** Takes files from the picker or a drop, showing any failure to read them. */
+function takeFilesShowingErrors(list: FileList | File[]): void {
+  takeFiles(list).catch((err: unknown) => {
+    chosen = {};
+    showError("data-status", `could not read the files: ${messageOf(err)}`);
+  });
+}
+
+input("files").addEventListener("change", () => takeFilesShowingErrors(input("files").files ?? []));
 const drop = element("drop");
 drop.addEventListener("dragover", (e) => {
   e.preventDefault();
@@ -159,7 +201,7 @@ drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => {
   e.preventDefault();
   drop.classList.remove("over");
-  void takeFiles(e.dataTransfer?.files ?? []);
+  takeFilesShowingErrors(e.dataTransfer?.files ?? []);
 });
 
 /** The dev server (and the tests' server) offer the files of loadFashionMNIST's folders here. */
@@ -181,16 +223,16 @@ async function checkServerData(): Promise<void> {
 }
 
 button("server-data").addEventListener("click", async () => {
-  element("data-status").textContent = "Fetching the files from the server…";
+  showStatus("data-status", "Fetching the files from the server…");
   try {
     const entries = await Promise.all(FILE_ROLES.map(async (role) => {
       const response = await fetch(SERVER_DATA + FILE_NAMES[role]);
       if (!response.ok) throw new Error(`${FILE_NAMES[role]}: HTTP ${response.status}`);
       return [role, { name: FILE_NAMES[role], bytes: await response.arrayBuffer() }] as const;
     }));
-    await sendFiles(Object.fromEntries(entries));
+    sendFiles(Object.fromEntries(entries));
   } catch (err) {
-    element("data-status").textContent = `Could not fetch the data: ${err instanceof Error ? err.message : String(err)}`;
+    showError("data-status", `could not fetch the data: ${messageOf(err)}`);
   }
 });
 
@@ -273,35 +315,18 @@ button("to-sketch").addEventListener("click", () => {
   sketch.set(Array.from(testPixels.subarray(at, at + 784), (v) => v / 255));
 });
 
-function showProbabilities(id: string, probabilities: number[]): void {
-  const best = probabilities.indexOf(Math.max(...probabilities));
-  element(id).replaceChildren(...probabilities.map((p, k) => {
-    const item = document.createElement("li");
-    if (k === best) item.className = "top";
-    const name = document.createElement("span");
-    name.textContent = CLASSES[k];
-    const bar = document.createElement("span");
-    bar.className = "bar";
-    bar.style.width = `${(p * 100).toFixed(1)}%`;
-    bar.setAttribute("aria-hidden", "true");
-    const value = document.createElement("span");
-    value.className = "value";
-    value.textContent = percent(p).replace(/(\.\d)\d%$/, "$1%");
-    value.dataset.probability = String(p);
-    item.append(name, bar, value);
-    return item;
-  }));
-}
-
 // ---- the model file
 
 button("export").addEventListener("click", () => send({ type: "export" }));
-input("checkpoint").addEventListener("change", async () => {
+input("checkpoint").addEventListener("change", () => {
   const file = input("checkpoint").files?.[0];
-  if (file === undefined) return;
-  const bytes = await file.arrayBuffer();
-  send({ type: "load", name: file.name, bytes }, [bytes]);
   input("checkpoint").value = "";
+  if (file === undefined) return;
+  showStatus("model-status", `Reading ${file.name}…`);
+  file.arrayBuffer().then(
+    (bytes) => send({ type: "load", name: file.name, bytes }, [bytes]),
+    (err: unknown) => showError("model-status", `could not read ${file.name}: ${messageOf(err)}`),
+  );
 });
 
 function download(bytes: Uint8Array, fileName: string): void {
@@ -321,7 +346,9 @@ function download(bytes: Uint8Array, fileName: string): void {
  */
 const REDRAW_MS = 80;
 let drawn = 0;
+let animationFrames = 0;
 function frame(time: number): void {
+  animationFrames++;
   const live = input("live-charts").checked;
   if (state !== "training" || (live && time - drawn >= REDRAW_MS)) {
     view.draw();
@@ -333,13 +360,6 @@ requestAnimationFrame(frame);
 
 // ---- for scripts that drive the page (the tests and the benchmark)
 
-/** What `window.playground` offers to scripts that drive the page. */
-export interface PlaygroundHandle {
-  /** The run so far: state, losses per step, per-epoch results, chart redraws, worker errors. */
-  status(): object;
-  /** The current model's logits for images of 784 values in [0,1] each. */
-  logits(pixels: number[]): Promise<number[][]>;
-}
 const handle: PlaygroundHandle = {
   status: () => ({
     state,
@@ -350,15 +370,16 @@ const handle: PlaygroundHandle = {
     samplesPerSecond: view.samplesPerSecond,
     chartFrames: view.chartFrames,
     drawMs: view.drawMs,
-    errors,
+    animationFrames,
+    errors: [...errors],
   }),
-  logits: (pixels) => new Promise((resolve) => {
+  logits: (pixels) => new Promise((resolve, reject) => {
     const id = nextLogitsId++;
-    logitsWaiting.set(id, resolve);
+    logitsWaiting.set(id, { resolve, reject });
     send({ type: "logits", id, pixels: Float32Array.from(pixels) });
   }),
 };
-Object.assign(window, { playground: handle });
+window.playground = handle;
 
 send({ type: "init", threads: navigator.hardwareConcurrency || 1 });
 void checkServerData();

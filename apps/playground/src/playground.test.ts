@@ -15,7 +15,7 @@ import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlp } from "./models.js";
-import { HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun } from "./node/drive.js";
+import { CHROMIUM, HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun } from "./node/drive.js";
 import { serveStatic } from "./node/static-server.js";
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
@@ -75,7 +75,11 @@ function inkedPixels(page: Page, id: string): Promise<number> {
   }, id);
 }
 
-describe.skipIf(!HAS_CHROMIUM)("the playground in headless Chromium", () => {
+if (!HAS_CHROMIUM) {
+  console.warn(`the playground's browser tests are SKIPPED: no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
+}
+
+describe.skipIf(!HAS_CHROMIUM)(`the playground in headless Chromium${HAS_CHROMIUM ? "" : ` (skipped: no ${CHROMIUM})`}`, () => {
   let dir: string;
   let files: string[];
   let browser: Browser;
@@ -138,7 +142,7 @@ describe.skipIf(!HAS_CHROMIUM)("the playground in headless Chromium", () => {
       model.eval();
       const inputs = Array.from(readFileSync(files[2]).subarray(16, 16 + 3 * 784), (v) => v / 255);
       const expected = noGrad(() => model.forward(tensor(inputs, { shape: [3, 1, 28, 28] })).toArray()) as number[][];
-      const logits = await page.evaluate((pixels) => (window as unknown as { playground: { logits(p: number[]): Promise<number[][]> } }).playground.logits(pixels), inputs);
+      const logits = await page.evaluate((pixels) => window.playground.logits(pixels), inputs);
       expect(logits).toHaveLength(3);
       logits.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 4)));
 
@@ -155,23 +159,78 @@ describe.skipIf(!HAS_CHROMIUM)("the playground in headless Chromium", () => {
     }
   }, 240_000);
 
-  it("trains on one thread on a page without the isolation headers, and says so; the server's data loads", async () => {
+  it("trains on one thread on a page without the isolation headers, and says so; shows errors; pauses, resumes and stops", async () => {
     const server = await serveStatic(dist, { isolated: false, dataDirs: [dir] });
     try {
       const { page, problems } = await openPlayground(browser, server.url);
       const ready = await status(page);
       expect(ready.engine).toMatchObject({ isolated: false, threads: 1 });
       expect(await page.textContent("#engine")).toContain("1 thread: this page is not cross-origin isolated");
+
+      // four dropped files that disagree: the page says which one is wrong, and stays without data
+      const rng = new Rng(1);
+      const small = toySplit(4, rng);
+      const bad: [string, number[]][] = [
+        ["train-images-idx3-ubyte", Array.from(encodeIdx({ shape: [4, 28, 28], data: small.images }))],
+        ["train-labels-idx1-ubyte", Array.from(encodeIdx({ shape: [5], data: new Uint8Array(5) }))],
+        ["t10k-images-idx3-ubyte", Array.from(encodeIdx({ shape: [4, 28, 28], data: small.images }))],
+        ["t10k-labels-idx1-ubyte", Array.from(encodeIdx({ shape: [4], data: small.labels }))],
+      ];
+      const dropped = await page.evaluateHandle((list) => {
+        const transfer = new DataTransfer();
+        for (const [name, bytes] of list) transfer.items.add(new File([new Uint8Array(bytes)], name));
+        return transfer;
+      }, bad);
+      await page.dispatchEvent("#drop", "drop", { dataTransfer: dropped });
+      await page.waitForFunction(() => document.getElementById("data-status")?.classList.contains("error") === true);
+      const dataError = "train-labels-idx1-ubyte should hold 4 u8 labels, found [5]";
+      expect(await page.textContent("#data-status")).toBe(`Error: ${dataError}`);
+      expect(await page.isDisabled("#start")).toBe(true);
+
       await page.waitForFunction(() => !(document.getElementById("server-data") as HTMLButtonElement).disabled);
       await page.click("#server-data");
       await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 640 training"));
 
-      await startTraining(page, TWO_HUNDRED_STEPS);
-      const run = await waitForRun(page, 120_000);
-      expect(run.errors).toEqual([]);
+      // a setting the trainer refuses: the page says so
+      await startTraining(page, { lr: "0" });
+      const settingsError = "learning rate must be a number > 0, got 0";
+      await page.waitForFunction((text) => document.getElementById("train-status")?.textContent === text, `Error: ${settingsError}`);
+
+      // pause after a few steps: the steps stop while the page goes on painting; then resume to the end
+      const errorsBefore = await startTraining(page, { lr: "0.001", ...TWO_HUNDRED_STEPS });
+      await page.waitForFunction(() => window.playground.status().losses.length >= 30, null, { polling: 20 });
+      await page.click("#pause");
+      await page.waitForFunction(() => window.playground.status().state === "paused");
+      await page.waitForTimeout(300);
+      const paused = await status(page);
+      await page.waitForTimeout(700);
+      const stillPaused = await status(page);
+      expect(stillPaused.state).toBe("paused");
+      expect(stillPaused.losses.length).toBe(paused.losses.length);
+      expect(paused.losses.length).toBeLessThan(200);
+      expect(stillPaused.animationFrames).toBeGreaterThan(paused.animationFrames);
+      expect(await page.textContent("#train-status")).toBe("Paused.");
+      await page.click("#resume");
+      const run = await waitForRun(page, 120_000, errorsBefore);
+      expect(run.state).toBe("done");
+      expect(run.errors).toEqual([dataError, settingsError]);
       expect(run.losses).toHaveLength(200);
       expect(mean(run.losses.slice(-20))).toBeLessThan(0.5 * mean(run.losses.slice(0, 20)));
       expect(await inkedPixels(page, "loss-chart")).toBeGreaterThan(2000);
+
+      // a long run, stopped early; the page keeps painting while the worker trains
+      const before = await startTraining(page, { epochs: "100" });
+      await page.waitForFunction(() => window.playground.status().losses.length >= 20, null, { polling: 20 });
+      const training = await status(page);
+      await page.waitForTimeout(500);
+      const later = await status(page);
+      expect(later.state).toBe("training");
+      expect(later.animationFrames).toBeGreaterThan(training.animationFrames);
+      await page.click("#stop");
+      const stopped = await waitForRun(page, 60_000, before);
+      expect(stopped.state).toBe("stopped");
+      expect(stopped.losses.length).toBeLessThan(2000);
+      expect(await page.textContent("#train-status")).toBe("Stopped.");
       expect(problems).toEqual([]);
       await page.close();
     } finally {

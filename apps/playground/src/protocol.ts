@@ -58,4 +58,38 @@ export type Report =
   | { type: "exported"; bytes: Uint8Array; fileName: string }
   | { type: "loaded"; name: string; architecture: Architecture; test: Outcome | null }
   | { type: "logits"; id: number; logits: Float32Array[] }
-  | { type: "error"; message: string };
+  /** A request failed: `request` is the kind of request, so the page shows the message where it belongs. */
+  | { type: "error"; request: Request["type"]; message: string };
+
+/** What `window.playground.status()` returns: the run so far, for scripts that drive the page. */
+export interface PageStatus {
+  state: TrainState;
+  engine: { isolated: boolean; wasm: boolean; relaxedSimd: boolean; threads: number; maxThreads: number };
+  hasData: boolean;
+  /** The loss of every step so far. */
+  losses: number[];
+  epochs: { epoch: number; seconds: number; wallSeconds: number; samplesPerSecond: number; testAccuracy: number; testLoss: number }[];
+  samplesPerSecond: number;
+  /** Line-chart redraws so far, and the milliseconds they took. */
+  chartFrames: number;
+  drawMs: number;
+  /** Animation frames the page has painted since it loaded (it keeps painting while training). */
+  animationFrames: number;
+  /** Every error the page showed, oldest first. */
+  errors: string[];
+}
+
+/** What `window.playground` offers to scripts that drive the page (the tests and the benchmark). */
+export interface PlaygroundHandle {
+  /** The run so far. */
+  status(): PageStatus;
+  /** The current model's logits for images of 784 values in [0,1] each. */
+  logits(pixels: number[]): Promise<number[][]>;
+}
+
+declare global {
+  interface Window {
+    /** Set by the playground page for scripts that drive it. */
+    playground: PlaygroundHandle;
+  }
+}

@@ -110,6 +110,27 @@ function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** Fills a list with the ten classes, each with a bar and its probability (the likeliest in bold). */
+export function showProbabilities(list: HTMLElement, probabilities: number[]): void {
+  const best = probabilities.indexOf(Math.max(...probabilities));
+  list.replaceChildren(...probabilities.map((p, k) => {
+    const item = document.createElement("li");
+    if (k === best) item.className = "top";
+    const name = document.createElement("span");
+    name.textContent = CLASSES[k];
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    bar.style.width = `${(p * 100).toFixed(1)}%`;
+    bar.setAttribute("aria-hidden", "true");
+    const value = document.createElement("span");
+    value.className = "value";
+    value.textContent = percent(p).replace(/(\.\d)\d%$/, "$1%");
+    value.dataset.probability = String(p);
+    item.append(name, bar, value);
+    return item;
+  }));
+}
+
 /** 0.8431 → "84.31%". */
 export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;

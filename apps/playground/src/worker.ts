@@ -23,7 +23,14 @@ interface WorkerScope {
   crossOriginIsolated?: boolean;
   navigator: { hardwareConcurrency?: number };
 }
-const scope = self as unknown as WorkerScope;
+function isWorkerScope(value: unknown): value is WorkerScope {
+  return typeof value === "object" && value !== null && "postMessage" in value && "importScripts" in value;
+}
+function workerScope(value: unknown): WorkerScope {
+  if (!isWorkerScope(value)) throw new Error("the training worker must run in a Web Worker");
+  return value;
+}
+const scope = workerScope(globalThis);
 
 let train: Split | null = null;
 let test: Split | null = null;
@@ -37,6 +44,11 @@ let testIndex: number | null = null;
 
 function post(report: Report, transfer: Transferable[] = []): void {
   scope.postMessage(report, transfer);
+}
+
+/** True while a run is under way (the state may change while the loop awaits). */
+function running(): boolean {
+  return state === "training" || state === "paused";
 }
 
 function setState(next: TrainState): void {
@@ -159,7 +171,7 @@ function inferArchitecture(tensors: Record<string, Tensor>): Architecture | null
 }
 
 function loadCheckpoint(name: string, bytes: Uint8Array): void {
-  if (state === "training" || state === "paused") throw new Error("stop training before loading a checkpoint");
+  if (running()) throw new Error("stop training before loading a checkpoint");
   const metadata = loadSafetensorsMetadata(bytes);
   const tensors = loadSafetensors(bytes);
   const found = metadata.architecture ?? inferArchitecture(tensors);
@@ -191,15 +203,24 @@ async function handle(request: Request): Promise<void> {
     case "data": {
       const bytes = (role: (typeof FILE_ROLES)[number]) => new Uint8Array(request.files[role].bytes);
       const names = (images: "trainImages" | "testImages", labels: "trainLabels" | "testLabels") => ({ images: request.files[images].name, labels: request.files[labels].name });
-      train = parseSplit(bytes("trainImages"), bytes("trainLabels"), names("trainImages", "trainLabels"));
-      test = parseSplit(bytes("testImages"), bytes("testLabels"), names("testImages", "testLabels"));
+      if (running()) throw new Error("stop training before giving the page new data");
+      // both splits parsed before either replaces the data the page has
+      const newTrain = parseSplit(bytes("trainImages"), bytes("trainLabels"), names("trainImages", "trainLabels"));
+      const newTest = parseSplit(bytes("testImages"), bytes("testLabels"), names("testImages", "testLabels"));
+      [train, test] = [newTrain, newTest];
       post({ type: "data", trainCount: train.targets.length, testCount: test.targets.length, testPixels: test.pixels.slice(), testTargets: test.targets.slice() });
       return;
     }
     case "start":
-      if (state === "training" || state === "paused") throw new Error("already training: stop first");
+      if (running()) throw new Error("already training: stop first");
       if (train === null || test === null) throw new Error("give the page the four data files first");
-      await runTraining(new Trainer(request.settings, train, test));
+      try {
+        await runTraining(new Trainer(request.settings, train, test));
+      } catch (err) {
+        // the state first, so that the page's status line ends on the error
+        if (running()) setState("stopped");
+        throw err;
+      }
       return;
     case "pause":
       if (state === "training") setState("paused");
@@ -234,7 +255,6 @@ async function handle(request: Request): Promise<void> {
 
 scope.onmessage = (event) => {
   handle(event.data).catch((err: unknown) => {
-    post({ type: "error", message: err instanceof Error ? err.message : String(err) });
-    if (event.data.type === "start") setState("stopped");
+    post({ type: "error", request: event.data.type, message: err instanceof Error ? err.message : String(err) });
   });
 };

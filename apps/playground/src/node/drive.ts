@@ -4,6 +4,7 @@
 
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import type { PageStatus } from "../protocol.js";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -14,19 +15,6 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 /** Starts headless Chromium. */
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-}
-
-/** What `window.playground.status()` returns. */
-export interface PageStatus {
-  state: string;
-  engine: { isolated: boolean; wasm: boolean; relaxedSimd: boolean; threads: number; maxThreads: number };
-  hasData: boolean;
-  losses: number[];
-  epochs: { epoch: number; seconds: number; wallSeconds: number; samplesPerSecond: number; testAccuracy: number; testLoss: number }[];
-  samplesPerSecond: number;
-  chartFrames: number;
-  drawMs: number;
-  errors: string[];
 }
 
 /** A page of the playground, with every console error and page error it logged. */
@@ -48,24 +36,33 @@ export async function openPlayground(browser: Browser, url: string): Promise<Ope
 
 /** The page's status. */
 export function status(page: Page): Promise<PageStatus> {
-  return page.evaluate(() => (window as unknown as { playground: { status(): PageStatus } }).playground.status());
+  return page.evaluate(() => window.playground.status());
 }
 
-/** Sets the training form's fields (by element id) and presses Start. */
-export async function startTraining(page: Page, settings: Record<string, string>): Promise<void> {
+/**
+ * Sets the training form's fields (by element id), presses Start and waits until the worker has
+ * taken the run or refused it. Returns how many errors the page had shown before (for `waitForRun`).
+ */
+export async function startTraining(page: Page, settings: Record<string, string>): Promise<number> {
   for (const [id, value] of Object.entries(settings)) {
     const tag = await page.locator(`#${id}`).evaluate((e) => e.tagName);
     if (tag === "SELECT") await page.selectOption(`#${id}`, value);
     else await page.fill(`#${id}`, value);
   }
+  const errorsBefore = (await status(page)).errors.length;
   await page.click("#start");
+  await page.waitForFunction((before) => {
+    const s = window.playground.status();
+    return s.state !== "idle" || s.errors.length > before;
+  }, errorsBefore);
+  return errorsBefore;
 }
 
-/** Waits until the run is over (done or stopped) and returns the status. */
-export async function waitForRun(page: Page, timeoutMs: number): Promise<PageStatus> {
-  await page.waitForFunction(() => {
-    const s = (window as unknown as { playground: { status(): { state: string; errors: string[] } } }).playground.status();
-    return s.state === "done" || s.state === "stopped" || s.errors.length > 0;
-  }, null, { timeout: timeoutMs, polling: 200 });
+/** Waits until the run is over (done, stopped, or a new error after the first `errorsBefore`) and returns the status. */
+export async function waitForRun(page: Page, timeoutMs: number, errorsBefore = 0): Promise<PageStatus> {
+  await page.waitForFunction((before) => {
+    const s = window.playground.status();
+    return s.state === "done" || s.state === "stopped" || s.errors.length > before;
+  }, errorsBefore, { timeout: timeoutMs, polling: 200 });
   return status(page);
 }
