@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { encodeIdx } from "@tg/data";
-import { loadSafetensors, loadSafetensorsMetadata } from "@tg/nn";
+import { loadSafetensors, loadSafetensorsMetadata, saveSafetensors } from "@tg/nn";
 import { noGrad, Rng, tensor } from "@tg/tensor";
 import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
+import { build, createServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlp } from "./models.js";
+import { cnn, mlp } from "./models.js";
 import { CHROMIUM, HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun } from "./node/drive.js";
-import { serveStatic } from "./node/static-server.js";
+import { ISOLATION_HEADERS, serveStatic } from "./node/static-server.js";
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
 
@@ -152,6 +152,25 @@ describe.skipIf(!HAS_CHROMIUM)(`the playground in headless Chromium${HAS_CHROMIU
       await page.setInputFiles("#checkpoint", saved);
       await page.waitForFunction(() => document.getElementById("model-status")?.textContent?.startsWith("Loaded exported.safetensors: the mlp model"));
 
+      // a CNN checkpoint without metadata (as PyTorch writes them): the page finds the architecture
+      // from the tensors' names and shapes, and predicts as @tg/nn does in Node
+      const convnet = cnn(new Rng(5));
+      convnet.eval();
+      writeFileSync(join(dir, "convnet.safetensors"), saveSafetensors(convnet));
+      await page.setInputFiles("#checkpoint", join(dir, "convnet.safetensors"));
+      await page.waitForFunction(() => document.getElementById("model-status")?.textContent?.startsWith("Loaded convnet.safetensors: the cnn model"));
+      const cnnExpected = noGrad(() => convnet.forward(tensor(inputs, { shape: [3, 1, 28, 28] })).toArray()) as number[][];
+      const cnnLogits = await page.evaluate((pixels) => window.playground.logits(pixels), inputs);
+      cnnLogits.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(cnnExpected[i][j], 4)));
+
+      // a file that is no checkpoint: the page says why, and keeps its model
+      writeFileSync(join(dir, "broken.safetensors"), new Uint8Array([1, 2, 3]));
+      await page.setInputFiles("#checkpoint", join(dir, "broken.safetensors"));
+      await page.waitForFunction(() => document.getElementById("model-status")?.classList.contains("error") === true);
+      expect(await page.textContent("#model-status")).toMatch(/^Error: .+/);
+      expect((await status(page)).errors).toHaveLength(1);
+      expect(await page.evaluate((pixels) => window.playground.logits(pixels), inputs)).toEqual(cnnLogits);
+
       expect(problems).toEqual([]);
       await page.close();
     } finally {
@@ -237,4 +256,39 @@ describe.skipIf(!HAS_CHROMIUM)(`the playground in headless Chromium${HAS_CHROMIU
       await server.close();
     }
   }, 240_000);
+  it("`pnpm playground` (the Vite dev server) sends the isolation headers and trains on all threads", async () => {
+    const server = await createServer({ root: APP, configFile: join(APP, "vite.config.ts"), logLevel: "silent", server: { port: 0, strictPort: false } });
+    await server.listen();
+    try {
+      const url = server.resolvedUrls?.local[0];
+      expect(url).toBeDefined();
+      const { page, problems } = await openPlayground(browser, url!, 120_000);
+      const ready = await status(page);
+      expect(ready.engine).toMatchObject({ isolated: true, wasm: true });
+      expect(ready.engine.threads).toBe(ready.engine.maxThreads);
+      await page.setInputFiles("#files", files);
+      await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 640 training"));
+      await startTraining(page, { "batch-size": "32", epochs: "1" });
+      const run = await waitForRun(page, 120_000);
+      expect(run.errors).toEqual([]);
+      expect(run.state).toBe("done");
+      expect(run.losses).toHaveLength(20);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
+
+  it("`vite preview` serves the built site with the isolation headers", async () => {
+    const server = await preview({ root: APP, configFile: join(APP, "vite.config.ts"), logLevel: "silent", build: { outDir: dist }, preview: { port: 0, strictPort: false } });
+    try {
+      const response = await fetch(server.resolvedUrls!.local[0]);
+      expect(response.status).toBe(200);
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) expect(response.headers.get(name)).toBe(value);
+      expect(await response.text()).toContain("tg playground");
+    } finally {
+      await new Promise<void>((resolve, reject) => server.httpServer.close((err) => (err ? reject(err) : resolve())));
+    }
+  }, 60_000);
 });

@@ -23,14 +23,14 @@ export interface OpenPage {
   problems: string[];
 }
 
-/** Opens the playground at `url` and waits until its worker is ready. */
-export async function openPlayground(browser: Browser, url: string): Promise<OpenPage> {
+/** Opens the playground at `url` and waits (at most `timeoutMs`) until its worker is ready. */
+export async function openPlayground(browser: Browser, url: string, timeoutMs = 30_000): Promise<OpenPage> {
   const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1480, height: 1400 } });
   const problems: string[] = [];
   page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   await page.goto(url);
-  await page.waitForFunction(() => document.getElementById("engine")?.textContent?.startsWith("Training in a Web Worker") === true, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById("engine")?.textContent?.startsWith("Training in a Web Worker") === true, null, { timeout: timeoutMs });
   return { page, problems };
 }
 
