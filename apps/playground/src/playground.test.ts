@@ -98,9 +98,17 @@ describe.skipIf(!HAS_CHROMIUM)(`the playground in headless Chromium${HAS_CHROMIU
   });
 
   it("trains on Web Workers on a cross-origin isolated page: the loss falls, the charts draw, the sketch and the export work", async () => {
-    const server = await serveStatic(dist, { isolated: true, dataDirs: [] });
+    // the site in a subfolder of the host, as static hosts often place it
+    const server = await serveStatic(dir, { isolated: true, dataDirs: [] });
     try {
-      const { page, problems } = await openPlayground(browser, server.url);
+      const { page, problems } = await openPlayground(browser, `${server.url}dist/`);
+      // every control has a name a screen reader can say
+      const unnamed = await page.$$eval("input, select, button, canvas[tabindex]", (controls) =>
+        controls.filter((c) => {
+          const labelled = c instanceof HTMLInputElement || c instanceof HTMLSelectElement ? (c.labels?.length ?? 0) > 0 : false;
+          return !labelled && !c.getAttribute("aria-label") && !c.getAttribute("aria-labelledby") && !(c.textContent ?? "").trim();
+        }).map((c) => c.id));
+      expect(unnamed).toEqual([]);
       const ready = await status(page);
       expect(ready.engine).toMatchObject({ isolated: true, wasm: true });
       expect(ready.engine.threads).toBe(ready.engine.maxThreads);

@@ -34,7 +34,7 @@ export async function serveStatic(root: string, options: { isolated: boolean; da
     if (options.isolated) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
     data(request, response, () => {
       const path = decodeURIComponent((request.url ?? "/").split("?")[0]);
-      const file = normalize(join(root, path === "/" ? "index.html" : path));
+      const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
       if (!file.startsWith(normalize(root)) || !isFile(file)) {
         response.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
         return;
