@@ -87,16 +87,27 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
   ctx.fillText(options.title, PAD.left, 15);
   const plotW = w - PAD.left - PAD.right;
   const plotH = h - PAD.top - PAD.bottom;
+  // loops rather than spreads: a long run has more points than a call takes arguments
+  let low = Infinity;
+  let high = -Infinity;
   const prepared = series.map((s) => {
-    const xs0 = s.xs ?? s.ys.map((_, i) => i);
-    const keep = s.ys.map((y, i) => ({ x: xs0[i], y: options.logY === true ? Math.log10(y) : y })).filter((p) => Number.isFinite(p.y));
-    return { ...s, xs: keep.map((p) => p.x), ys: keep.map((p) => p.y) };
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < s.ys.length; i++) {
+      const y = options.logY === true ? Math.log10(s.ys[i]) : s.ys[i];
+      if (!Number.isFinite(y)) continue;
+      xs.push(s.xs?.[i] ?? i);
+      ys.push(y);
+      low = Math.min(low, y);
+      high = Math.max(high, y);
+    }
+    return { ...s, xs, ys };
   });
-  let xMax = Math.max(options.xMax ?? 1, ...prepared.map((s) => (s.xs.length > 0 ? s.xs[s.xs.length - 1] : 0)));
+  let xMax = options.xMax ?? 1;
+  for (const s of prepared) if (s.xs.length > 0) xMax = Math.max(xMax, s.xs[s.xs.length - 1]);
   if (xMax <= 0) xMax = 1;
-  const all = prepared.flatMap((s) => s.ys);
-  let yMin = options.yMin ?? (all.length > 0 ? Math.min(...all) : 0);
-  let yMax = options.yMax ?? (all.length > 0 ? Math.max(...all) : 1);
+  let yMin = options.yMin ?? (low <= high ? low : 0);
+  let yMax = options.yMax ?? (low <= high ? high : 1);
   if (yMax - yMin < 1e-9) {
     yMin -= 0.5;
     yMax += 0.5;
@@ -149,6 +160,8 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
       lx = PAD.left + 8;
       ly += 14;
     }
+    ctx.fillStyle = "rgba(255, 255, 255, 0.85)"; // the lines show through, the text stays readable
+    ctx.fillRect(lx - 3, ly - 11, itemWidth, 15);
     ctx.fillStyle = COLOURS[k % COLOURS.length];
     ctx.fillRect(lx, ly - 8, 10, 10);
     ctx.fillStyle = "#1a1a1a";
