@@ -7,7 +7,7 @@
 // --screenshot writes a picture of the page after the first epoch; --export saves its model.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -81,6 +81,7 @@ async function nodeEpoch(): Promise<Row> {
 }
 
 async function main(): Promise<void> {
+  const startLoad = loadavg().map((l) => l.toFixed(1)).join(" ");
   if (findDataDir(searchDirs()) === null) throw new Error(`no Fashion-MNIST files in ${searchDirs().join(", ")}`);
   const rows: Row[] = [];
   if (HAS_CHROMIUM) {
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.where} | ${r.threads} | ${r.charts} | ${r.seconds.toFixed(2)} | ${Math.round(r.samplesPerSecond)} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.chartFps === null ? "–" : r.chartFps.toFixed(1)} | ${r.drawMs === null ? "–" : r.drawMs.toFixed(2)} | ${(r.seconds / node).toFixed(2)}× |`),
   ];
   console.log(`One MLP epoch on Fashion-MNIST (batch 64, AdamW, seed 0):\n\n${lines.join("\n")}`);
+  // a loaded machine makes the times meaningless: say how loaded it was
+  console.log(`\n${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average at the start ${startLoad}, at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   const withCharts = rows.find((r) => r.where.startsWith("page") && r.charts === "on" && r.threads > 1);
   const without = rows.find((r) => r.charts === "off");
   if (withCharts !== undefined && without !== undefined) {
