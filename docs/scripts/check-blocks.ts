@@ -1,11 +1,13 @@
 // Type-checks and runs the code blocks of the site's pages; exit 1 on a failure.
-//   pnpm --filter @tg/docs check:blocks [learn/graph.md ...]   (all pages when none is named)
+//   pnpm --filter @tg/docs check:blocks [--verbose] [learn/graph.md ...]   (all pages when none is named;
+//   --verbose prints what each block printed)
 
 import { allBlocks } from "../src/blocks.js";
 import { runBlocks, typecheckBlocks, writeBlocks } from "../src/run-blocks.js";
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const verbose = process.argv.includes("--verbose");
+  const only = process.argv.slice(2).filter((a) => a !== "--verbose");
   const blocks = allBlocks().filter((b) => only.length === 0 || only.includes(b.page));
   const written = writeBlocks(blocks);
   const typeErrors = await typecheckBlocks(written);
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   const results = await runBlocks(written);
   let failed = typeErrors ? 1 : 0;
   for (const r of results) {
+    if (verbose) console.log(`--- ${r.written.block.page}:${r.written.block.line} (${r.status})\n${r.stdout.trimEnd()}`);
     if (r.status !== "passed") console.error(r.error);
     if (r.status === "failed") failed++;
   }
