@@ -1,6 +1,6 @@
 // Generates what the site builds from, and fails on anything stale:
 //   1. the API reference (TypeDoc; an undocumented export is an error),
-//   2. a page per source file that a `code:` link names (a link to a missing symbol is an error),
+//   2. a page per source file that a `code:` link points into (a link to a missing symbol is an error),
 //   3. the SVG of every `graph` code block (run, then rendered with Graphviz in WebAssembly),
 //   4. the PyTorch → tg table page.
 // Run by `pnpm docs` and `pnpm docs:build` before VitePress.
@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { allBlocks, handWrittenPages } from "../src/blocks.js";
-import { findCodeLinks, resolveSymbol } from "../src/code-links.js";
+import { findCodeLinks, resolveLink } from "../src/code-links.js";
 import { publicExports } from "../src/exports.js";
 import { renderGraphs } from "../src/graphs.js";
 import { DOCS_DIR, SITE_DIR } from "../src/paths.js";
@@ -31,7 +31,7 @@ await step("API reference", async () => {
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     console.error(`${e.stdout ?? ""}${e.stderr ?? ""}`.trim());
-    throw new Error("prepare: TypeDoc failed (an export without a /** doc comment */ is an error)");
+    throw new Error("prepare: TypeDoc failed (an export without a /** doc comment */ is an error)", { cause: error });
   }
   return "site/api written";
 });
@@ -42,8 +42,7 @@ await step("source pages", async () => {
   for (const page of handWrittenPages()) {
     for (const link of findCodeLinks(readFileSync(join(SITE_DIR, page), "utf8"))) {
       try {
-        resolveSymbol(link.file, link.symbol);
-        files.add(link.file);
+        files.add(resolveLink(link).file);
       } catch (error) {
         errors.push(`${page}: ${(error as Error).message}`);
       }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig, type DefaultTheme } from "vitepress";
-import { clearCodeLinkCache, codeHref, parseCodeHref } from "../../src/code-links.js";
+import { clearCodeLinkCache, parseCodeHref, resolveLink, sourceRoute } from "../../src/code-links.js";
 import { readGraph } from "../../src/graphs.js";
 import { API_DIR } from "../../src/paths.js";
 
@@ -19,7 +19,8 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
 
 function tgMarkdown(md: MarkdownIt): void {
   clearCodeLinkCache();
-  // `[text](code:packages/x/src/y.ts#symbol)` → the source page, at the symbol's first line
+  // `[text](code:@tg/x#symbol)` or `[text](code:packages/x/src/y.ts#symbol)` → the source page of
+  // the file that declares the symbol, at its first line; the title names file and line
   md.core.ruler.after("inline", "tg-code-links", (state) => {
     for (const token of state.tokens) {
       for (const child of token.children ?? []) {
@@ -28,9 +29,11 @@ function tgMarkdown(md: MarkdownIt): void {
         if (!link) continue;
         const page = state.env?.relativePath ?? "a page";
         try {
-          child.attrSet("href", codeHref(link));
+          const { file, start } = resolveLink(link);
+          child.attrSet("href", `${sourceRoute(file)}#L${start}`);
+          child.attrSet("title", `${file}:${start}`);
         } catch (error) {
-          throw new Error(`${page}: ${(error as Error).message}`);
+          throw new Error(`${page}: ${(error as Error).message}`, { cause: error });
         }
       }
     }
