@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { allBlocks, RUN_LANGS, type CodeBlock } from "./blocks.js";
+import { RUN_LANGS, type CodeBlock } from "./blocks.js";
 import { BLOCKS_DIR, DOCS_DIR } from "./paths.js";
 
 const run = promisify(execFile);
