@@ -19,6 +19,9 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
 
 function tgMarkdown(md: MarkdownIt): void {
   clearCodeLinkCache();
+  // markdown-it would read `code:@tg/x` as a URL with a user name and drop the `@`
+  const normalizeLink = md.normalizeLink.bind(md);
+  md.normalizeLink = (url) => (url.startsWith("code:") ? url : normalizeLink(url));
   // `[text](code:@tg/x#symbol)` or `[text](code:packages/x/src/y.ts#symbol)` → the source page of
   // the file that declares the symbol, at its first line; the title names file and line
   md.core.ruler.after("inline", "tg-code-links", (state) => {
@@ -56,6 +59,7 @@ export default defineConfig({
   lastUpdated: false,
   ignoreDeadLinks: false,
   srcExclude: ["**/README.md"],
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   markdown: { config: tgMarkdown },
   themeConfig: {
     nav: [
