@@ -30,9 +30,12 @@ export class Linear extends Module {
   readonly weight: Tensor;
   /** The bias, [outFeatures], or null when made with `bias: false`. */
   readonly bias: Tensor | null;
+  /** The size of each input's last dim. */
   readonly inFeatures: number;
+  /** The size of each output's last dim. */
   readonly outFeatures: number;
 
+  /** A layer from `inFeatures` to `outFeatures` features; `opts.init` fills the weight (Xavier-uniform by default), the bias starts at zero. */
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
     const { bias = true, init = xavierUniform, rng, dtype = "float32" } = opts;

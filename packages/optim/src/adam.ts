@@ -39,6 +39,7 @@ const KEYS = [...BASE_KEYS, "betas", "eps", "weightDecay", "amsgrad"];
 
 /** What Adam and AdamW share: settings, moment buffers and the bias-corrected step. */
 abstract class AdamBase extends Optimizer<AdamSettings> {
+  /** True for AdamW (decay multiplies the parameter), false for Adam (decay adds to the gradient). */
   protected abstract readonly decoupled: boolean;
   /** Reused by every `update`, so that a step allocates nothing. */
   private readonly constants: AdamConstants = {
@@ -126,6 +127,7 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
 
+  /** Adam over `params`; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0. */
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super("Adam", params, options);
   }
@@ -150,6 +152,7 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
 
+  /** AdamW over `params`; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2. */
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super("AdamW", params, options);
   }

@@ -5,13 +5,17 @@ import { checkKeys, checkRange, NON_NEGATIVE, numberOption, positiveInteger } fr
 
 /** Anything with a writable learning rate: every optimizer of this package. */
 export interface HasLr {
+  /** The learning rate the scheduler sets. */
   lr: number;
 }
 
 /** A scheduler's position, for saving and resuming training. */
 export interface SchedulerStateDict {
+  /** Epochs stepped so far. */
   lastEpoch: number;
+  /** The learning rate the schedule started from. */
   baseLr: number;
+  /** The learning rate the last step set. */
   lastLr: number;
 }
 
@@ -24,6 +28,11 @@ export abstract class LRScheduler {
   private _lastEpoch = 0;
   private lastLr: number;
 
+  /**
+   * Starts the schedule at the optimizer's current learning rate.
+   * @param name The scheduler's name in error messages.
+   * @param optimizer The optimizer (anything with a writable `lr`) whose learning rate is set.
+   */
   protected constructor(
     protected readonly name: string,
     readonly optimizer: HasLr,
@@ -105,9 +114,12 @@ export interface StepLROptions {
  * for (let epoch = 0; epoch < 30; epoch++) { train(); scheduler.step(); }
  */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** The factor each decay multiplies the learning rate by. */
   readonly gamma: number;
 
+  /** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
   constructor(optimizer: HasLr, options: StepLROptions) {
     super("StepLR", optimizer);
     checkKeys("StepLR", options, ["stepSize", "gamma"]);
@@ -137,9 +149,12 @@ export interface CosineAnnealingLROptions {
  * const scheduler = new CosineAnnealingLR(optimizer, { tMax: 20 });
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs from the base learning rate down to `etaMin`. */
   readonly tMax: number;
+  /** The lowest learning rate. */
   readonly etaMin: number;
 
+  /** Anneals the learning rate along a cosine from its base value to `etaMin` over `tMax` epochs. */
   constructor(optimizer: HasLr, options: CosineAnnealingLROptions) {
     super("CosineAnnealingLR", optimizer);
     checkKeys("CosineAnnealingLR", options, ["tMax", "etaMin"]);

@@ -18,20 +18,27 @@ export interface BaseOptions {
 
 /** The mutable state an optimizer keeps for one parameter: its step count and its buffers. */
 export interface ParamState {
+  /** Updates applied to this parameter so far. */
   step: number;
+  /** The optimizer's per-parameter arrays (momentum, moments), by name. */
   readonly buffers: Record<string, FloatArray>;
 }
 
 /** One parameter's entry in a state dict: its step count and deep copies of its buffers. */
 export interface ParamStateDict {
+  /** Updates applied to this parameter so far. */
   step: number;
+  /** Copies of the per-parameter buffers as tensors, by name. */
   buffers: Record<string, Tensor>;
 }
 
 /** An optimizer's state as plain data: `state` is keyed by the parameter's index in the list. */
 export interface OptimizerStateDict<O extends BaseOptions = BaseOptions> {
+  /** How many parameters the optimizer held; `loadStateDict` checks it. */
   paramCount: number;
+  /** The settings (learning rate, betas, …). */
   options: O;
+  /** Per-parameter state, keyed by the parameter's index in `params`. */
   state: Record<number, ParamStateDict>;
 }
 
@@ -43,9 +50,14 @@ export interface OptimizerStateDict<O extends BaseOptions = BaseOptions> {
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** The parameters, in the order `stateDict()` indexes them. */
   readonly params: readonly Tensor[];
+  /** The validated settings; `lr` reads and writes `options.lr`. */
   protected options: O;
   private readonly state = new Map<number, ParamState>();
 
+  /**
+   * Checks the parameters and settings.
+   * @param name The optimizer's name in error messages ("AdamW").
+   */
   protected constructor(
     protected readonly name: string,
     params: Iterable<Tensor>,
@@ -59,6 +71,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   get lr(): number {
     return this.options.lr;
   }
+  /** Sets the learning rate (a non-negative number) for the next steps. */
   set lr(value: number) {
     checkRange(this.name, "lr", value, LR_RANGE);
     this.options.lr = value;

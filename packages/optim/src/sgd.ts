@@ -57,6 +57,7 @@ export class SGD extends Optimizer<SGDSettings> {
     first: true,
   };
 
+  /** SGD over `params` with `options.lr` and optional momentum, Nesterov, weight decay and clipping. */
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
     super("SGD", params, options);
   }

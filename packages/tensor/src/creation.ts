@@ -17,6 +17,7 @@ import { Tensor, type CreationOptions, type NestedArray, type RandomOptions } fr
 
 /** Options of `tensor()`: a shape for flat typed-array data, a dtype, and requiresGrad. */
 export interface TensorOptions extends CreationOptions {
+  /** The shape to give flat data (a typed array or a flat array); inferred from nested arrays. */
   shape?: Shape;
 }
 

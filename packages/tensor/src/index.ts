@@ -21,6 +21,7 @@ export {
   type WasmInfo,
 } from "./kernels/wasm/index.js";
 export { TensorError } from "./errors.js";
+export { toDot, type ToDotOptions } from "./dot.js";
 export { type DType, type TypedArray, promoteTypes } from "./dtype.js";
 export { type Shape, formatShape, broadcastShapes } from "./shape.js";
 export { type Storage } from "./storage.js";

@@ -6,11 +6,17 @@ import { contiguousStrides, sizeOf, type Shape } from "./shape.js";
 
 /** A strided view of a typed array. Element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface Storage {
+  /** The typed array that holds the elements (shared by views). */
   readonly data: TypedArray;
+  /** The element type. */
   readonly dtype: DType;
+  /** The size of each dim. */
   readonly shape: Shape;
+  /** Elements to skip in `data` per step along each dim (0 for a broadcast dim). */
   readonly strides: readonly number[];
+  /** Index in `data` of the first element. */
   readonly offset: number;
+  /** The number of elements (the product of `shape`). */
   readonly size: number;
 }
 

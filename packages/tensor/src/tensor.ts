@@ -23,11 +23,14 @@ import { isContiguous as isContiguousStorage, view, type Storage } from "./stora
 export type NestedArray = number | NestedArray[];
 /** Options of the creation functions. */
 export interface CreationOptions {
+  /** The element type; float32 when omitted. */
   dtype?: DType;
+  /** Whether operations on the result are recorded for `backward()` (float dtypes only). */
   requiresGrad?: boolean;
 }
 /** Options of `rand`/`randn`: a generator to draw from instead of the global one. */
 export interface RandomOptions extends CreationOptions {
+  /** The generator to draw from; the global one (`manualSeed`) when omitted. */
   rng?: Rng;
 }
 type Operand = Tensor | number;
@@ -84,6 +87,7 @@ export class Tensor {
   get grad(): Tensor | null {
     return this._grad;
   }
+  /** Sets the gradient: `null` or a tensor of this tensor's shape and dtype, else a TensorError. */
   set grad(value: Tensor | null) {
     if (value !== null) {
       const fits =
@@ -101,6 +105,7 @@ export class Tensor {
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
+  /** Turns recording on or off; only float tensors can require grad, and only leaves can stop. */
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
       throw new TensorError(`requiresGrad: only float tensors can require grad, got ${this.dtype}`);
