@@ -11,6 +11,7 @@ import { formatTensor } from "./format.js";
 import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
 import * as compare from "./ops/compare.js";
 import * as ew from "./ops/elementwise.js";
+import * as indexing from "./ops/indexing.js";
 import * as linalg from "./ops/linalg.js";
 import * as mv from "./ops/movement.js";
 import * as nn from "./ops/nn.js";
@@ -224,6 +225,26 @@ export class Tensor {
   slice(dim: number, start: number, end?: number): Tensor { return mv.slice(this, dim, start, end); }
   /** A contiguous copy that stays in the graph (PyTorch's `clone`). */
   clone(): Tensor { return mv.clone(this); }
+  /** Views cut along `dim` in pieces of `splitSize`, or of the listed sizes (`torch.split`). */
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] { return indexing.split(this, splitSize, dim); }
+  /** `chunks` views of equal size along `dim`, the last smaller (`torch.chunk`). */
+  chunk(chunks: number, dim = 0): Tensor[] { return indexing.chunk(this, chunks, dim); }
+
+  // indexing
+  /** The slices at the int32 positions `index` (1-D) along `dim` (`torch.index_select`). */
+  indexSelect(dim: number, index: Tensor): Tensor { return indexing.indexSelect(this, dim, index); }
+  /** The rows at the int32 indices `index` (any shape; negative from the end), PyTorch's `x[index]`. */
+  index(index: Tensor): Tensor { return indexing.index(this, index); }
+  /** out[i][j] = this[i][index[i][j]] for dim 1, and so on (`torch.gather`). */
+  gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  /** A copy with `src` added at the positions `index` names along `dim` (`torch.scatter_add`). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return indexing.scatterAdd(this, dim, index, src); }
+  /** `value` where `mask` is non-zero (broadcast), this elsewhere (`torch.masked_fill`). */
+  maskedFill(mask: Tensor, value: number): Tensor { return indexing.maskedFill(this, mask, value); }
+  /** Zeroes the elements above the `diagonal`-th diagonal of the last two dims (`torch.tril`). */
+  tril(diagonal = 0): Tensor { return indexing.tril(this, diagonal); }
+  /** Zeroes the elements below the `diagonal`-th diagonal of the last two dims (`torch.triu`). */
+  triu(diagonal = 0): Tensor { return indexing.triu(this, diagonal); }
 
   // linear algebra and nn primitives
   /** The matrix product, with torch.matmul's rules for 1-D and batched operands. */
