@@ -5,6 +5,7 @@ export { tensor, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, rand
 export { cat, stack } from "./ops/movement.js";
 export { where } from "./ops/elementwise.js";
 export { dropout } from "./ops/nn.js";
+export { gelu, type GeluApproximate } from "./ops/activation.js";
 export { chunk, gather, indexSelect, maskedFill, scatterAdd, split, tril, triu } from "./ops/indexing.js";
 export { embedding, layerNorm, scaledDotProductAttention, type AttentionOptions } from "./ops/sequence.js";
 export { linear } from "./ops/linalg.js";

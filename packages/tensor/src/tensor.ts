@@ -9,6 +9,7 @@ import { isFloat, type DType, type TypedArray } from "./dtype.js";
 import { TensorError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
+import * as activation from "./ops/activation.js";
 import * as compare from "./ops/compare.js";
 import * as ew from "./ops/elementwise.js";
 import * as indexing from "./ops/indexing.js";
@@ -175,6 +176,8 @@ export class Tensor {
   sigmoid(): Tensor { return ew.sigmoid(this); }
   /** The Gauss error function (`torch.erf`). */
   erf(): Tensor { return ew.erf(this); }
+  /** x·Φ(x), exact or with `approximate = "tanh"` (`torch.nn.functional.gelu`). */
+  gelu(approximate: activation.GeluApproximate = "none"): Tensor { return activation.gelu(this, approximate); }
   /** The hyperbolic tangent (`torch.tanh`). */
   tanh(): Tensor { return ew.tanh(this); }
   /** Limits to [min, max], either bound optional; the gradient is 0 at and beyond them. */

@@ -1,9 +1,9 @@
 // indexSelect, index, gather, scatterAdd, maskedFill, tril/triu, split and chunk against values
 // PyTorch produced, and their errors. Gradients of every form are gradchecked in gradcheck.test.ts.
 import { describe, expect, it } from "vitest";
-import { chunk, gather, indexSelect, maskedFill, scatterAdd, split, Tensor, tensor, TensorError, tril, triu } from "../index.js";
+import { chunk, gather, indexSelect, maskedFill, scatterAdd, split, Tensor, tensor, TensorError, tril, triu, type NestedArray } from "../index.js";
 
-const int = (values: number[] | number[][], shape?: number[]): Tensor => tensor(values, { dtype: "int32", shape });
+const int = (values: NestedArray, shape?: number[]): Tensor => tensor(values, { dtype: "int32", shape });
 /** The 3×4 float64 input of every torch reference below. */
 const input = (requiresGrad = false): Tensor =>
   tensor(
