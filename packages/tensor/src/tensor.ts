@@ -17,6 +17,9 @@ import * as linalg from "./ops/linalg.js";
 import * as mv from "./ops/movement.js";
 import * as nn from "./ops/nn.js";
 import * as red from "./ops/reduce.js";
+import * as sampling from "./ops/sampling.js";
+import * as sorting from "./ops/sorting.js";
+import * as statistics from "./ops/statistics.js";
 import type { Rng } from "./rng.js";
 import { broadcastShapes, broadcastStrides, formatShape, shapesEqual, type Shape } from "./shape.js";
 import { isContiguous as isContiguousStorage, view, type Storage } from "./storage.js";
@@ -206,6 +209,24 @@ export class Tensor {
   min(dim?: Dims | null, keepdim = false): Tensor { return red.min(this, dim, keepdim); }
   /** Int32 index of the first maximum along `dim`, or the flat index when omitted. */
   argmax(dim?: number | null, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
+  /** log Σ exp(this) over `dim`, computed stably (`torch.logsumexp`). */
+  logsumexp(dim: Dims, keepdim = false): Tensor { return statistics.logsumexp(this, dim, keepdim); }
+  /** The variance over `dim` (all when omitted) with `correction` 1 by default (`torch.var`). */
+  var(dim?: Dims | null, opts?: statistics.VarianceOptions): Tensor { return statistics.variance(this, dim, opts); }
+  /** The standard deviation over `dim`, options as `var` (`torch.std`). */
+  std(dim?: Dims | null, opts?: statistics.VarianceOptions): Tensor { return statistics.std(this, dim, opts); }
+  /** Running sums along `dim` (`torch.cumsum`). */
+  cumsum(dim: number): Tensor { return statistics.cumsum(this, dim); }
+
+  // sorting and sampling
+  /** Sorted values along `dim` and their int32 positions; stable (`torch.sort(stable=True)`). */
+  sort(dim = -1, descending = false): sorting.SortResult { return sorting.sort(this, dim, descending); }
+  /** The int32 positions that sort this along `dim`; stable (`torch.argsort(stable=True)`). */
+  argsort(dim = -1, descending = false): Tensor { return sorting.argsort(this, dim, descending); }
+  /** The k largest (or smallest) values along `dim` and their int32 positions (`torch.topk`). */
+  topk(k: number, dim = -1, largest = true, sorted = true): sorting.SortResult { return sorting.topk(this, k, dim, largest, sorted); }
+  /** Int32 category indices drawn from the rows of these weights (`torch.multinomial`). */
+  multinomial(numSamples: number, opts?: sampling.MultinomialOptions): Tensor { return sampling.multinomial(this, numSamples, opts); }
 
   // shape and views
   /** The same elements in `shape` (one dim may be -1); a view when contiguous. */

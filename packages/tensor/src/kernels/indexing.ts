@@ -3,7 +3,8 @@
 // ops/sequence.ts check the indices first; these loops trust them.
 
 import { allocate, type DType } from "../dtype.js";
-import { contiguousStrides, sizeOf, type Shape } from "../shape.js";
+import { TensorError } from "../errors.js";
+import { contiguousStrides, formatShape, sizeOf, type Shape } from "../shape.js";
 import { emptyStorage, makeStorage, type Storage } from "../storage.js";
 import { contiguousData } from "./copy.js";
 
@@ -130,13 +131,17 @@ export function triangle(x: Storage, diagonal: number, upper: boolean, dtype: DT
   return out;
 }
 
-/** Running sums along `dim`, from the end when `reverse` (`torch.cumsum`; reverse is its gradient). */
+/**
+ * Running sums along `dim`, from the end when `reverse` (`torch.cumsum`; reverse is its
+ * gradient). Sums run in float64; an int32 sum outside the int32 range throws.
+ */
 export function cumsum(x: Storage, dim: number, reverse: boolean): Storage {
   const [outer, n, inner] = splitAt(x.shape, dim);
   const xd = contiguousData(x);
   const out = emptyStorage(x.dtype, x.shape);
   const od = out.data;
   const acc = new Float64Array(inner);
+  const exact = x.dtype === "int32";
   for (let o = 0; o < outer; o++) {
     acc.fill(0);
     for (let step = 0; step < n; step++) {
@@ -145,6 +150,9 @@ export function cumsum(x: Storage, dim: number, reverse: boolean): Storage {
       for (let i = 0; i < inner; i++) {
         acc[i] += xd[at + i];
         od[at + i] = acc[i];
+        if (exact && od[at + i] !== acc[i]) {
+          throw new TensorError(`cumsum: a running sum of the int32 ${formatShape(x.shape)} input leaves the int32 range`);
+        }
       }
     }
   }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   cat,
   conv2d,
+  cumsum,
   conv2dReluMaxPool2d,
   dropout,
   embedding,
@@ -17,8 +18,12 @@ import {
   Rng,
   scaledDotProductAttention,
   scatterAdd,
+  sort,
   stack,
   tensor,
+  topk,
+  topkFilter,
+  variance,
   where,
   type Shape,
   type Tensor,
@@ -87,6 +92,13 @@ const ROWS: Row[] = [
   { op: "mean", form: "dims [-1, 0], keepdim", fn: (x) => x.mean([-1, 0], true), inputs: [[2, 3, 4]] },
   { op: "max", form: "all", fn: (x) => x.max(), inputs: [[3, 4]] },
   { op: "max", form: "dim -2, keepdim", fn: (x) => x.max(-2, true), inputs: [[2, 3, 4]] },
+  { op: "logsumexp", form: "dim 1", fn: (x) => x.logsumexp(1), inputs: [[2, 3, 4]] },
+  { op: "logsumexp", form: "dims [0, -1], keepdim, with -Infinity", fn: (x) => x.maskedFill(keep, -Infinity).logsumexp([0, -1], true), inputs: [[3, 4]] },
+  { op: "variance", form: "dim -1, correction 1", fn: (x) => x.var(-1), inputs: [[2, 3, 4]] },
+  { op: "variance", form: "all, correction 0, keepdim", fn: (x) => variance(x, null, { correction: 0, keepdim: true }), inputs: [[3, 4]] },
+  { op: "std", form: "dims [0, 2]", fn: (x) => x.std([0, 2]), inputs: [[2, 3, 4]] },
+  { op: "cumsum", form: "dim 1 of a transposed view", fn: (x) => x.transpose(0, 1).cumsum(1), inputs: [[3, 4]] },
+  { op: "cumsum", form: "dim -1", fn: (x) => cumsum(x, -1).mul(x), inputs: [[2, 5]] },
   { op: "min", form: "dims [0, 1]", fn: (x) => x.min([0, 1]), inputs: [[2, 3, 4]] },
   // movement
   { op: "reshape", form: "with -1", fn: (x) => x.reshape([3, -1]).mul(x.reshape([3, -1])), inputs: [[2, 3, 2]] },
@@ -130,6 +142,11 @@ const ROWS: Row[] = [
   { op: "triu", form: "diagonal 1", fn: (x) => x.triu(1), inputs: [[3, 4]] },
   { op: "split", form: "sizes [1, 3] along dim -1", fn: (x) => { const [a, b] = x.split([1, 3], -1); return b.mul(a); }, inputs: [[2, 4]] },
   { op: "chunk", form: "3 chunks of 5", fn: (x) => { const [a, b, c] = x.chunk(3); return a.add(b).sum().add(c.sum()); }, inputs: [[5, 2]] },
+  // sorting (ops/sorting.ts): the values are a gather of the input
+  { op: "sort", form: "dim 0, descending", fn: (x) => sort(x, 0, true).values.mul(x), inputs: [[4, 3]] },
+  { op: "topk", form: "k 2 of dim -1", fn: (x) => x.topk(2).values, inputs: [[3, 5]] },
+  { op: "topk", form: "k 3 smallest of dim 0", fn: (x) => topk(x, 3, 0, false).values, inputs: [[4, 2]] },
+  { op: "topkFilter", form: "k 2, then softmax", fn: (x) => topkFilter(x, 2).softmax(), inputs: [[3, 5]] },
   // transformer ops (ops/sequence.ts)
   { op: "embedding", form: "[3,2] indices with repeats", fn: (w) => embedding(rows, w), inputs: [[4, 3]] },
   { op: "layerNorm", form: "last dim, weight and bias", fn: (x, w, b) => layerNorm(x, [4], w, b), inputs: [[2, 3, 4], [4], [4]] },
@@ -149,7 +166,7 @@ const ROWS: Row[] = [
 ];
 
 /** Exports of ops/ with no gradient: their outputs never require grad. */
-const NO_GRADIENT = ["eq", "gt", "lt", "ge", "le", "argmax"];
+const NO_GRADIENT = ["eq", "gt", "lt", "ge", "le", "argmax", "argsort", "multinomial"];
 /** Exports of ops/ that are not ops: builders, argument checks and operand helpers. */
 const NOT_OPS = ["binaryOp", "unaryOp", "checkMatmulShapes", "scalar", "operand", "checkedIndices"];
 
