@@ -144,8 +144,10 @@ export class MultiheadAttention extends Module {
     const q = project(q3, 0, l);
     const k = project(k3, 1, s);
     const v = project(v3, 2, s);
-    // 3. one additive mask [B|1, H|1, L, S] from attnMask, keyPaddingMask and isCausal
-    const mask = this.combinedMask(attnMask, keyPaddingMask, isCausal, b, l, s, q.dtype);
+    // 3. one additive mask [B|1, H|1, L, S] from attnMask, keyPaddingMask and isCausal (a causal
+    // mask alone goes to scaledDotProductAttention as isCausal, which needs no mask tensor)
+    const causalOnly = isCausal && attnMask === null && keyPaddingMask === null && !needWeights;
+    const mask = causalOnly ? null : this.combinedMask(attnMask, keyPaddingMask, isCausal, b, l, s, q.dtype);
     const p = this.training ? this.dropout : 0;
     let context: Tensor;
     let weights: Tensor | null = null;
@@ -156,7 +158,7 @@ export class MultiheadAttention extends Module {
       weights = averageAttnWeights ? attn.mean(1) : attn;
       context = (p > 0 ? dropout(attn, p, true) : attn).matmul(v);
     } else {
-      context = scaledDotProductAttention(q, k, v, { mask, dropoutP: p });
+      context = scaledDotProductAttention(q, k, v, { mask, isCausal: causalOnly, dropoutP: p });
     }
     // 4. join the heads and project
     const out = this.outProj.forward(context.transpose(1, 2).reshape([b, l, e]));
