@@ -25,7 +25,10 @@ describe("gelu", () => {
   });
 
   it("keeps float32 and refuses an unknown approximation", () => {
-    expect(gelu(tensor(x)).dtype).toBe("float32");
+    const y = gelu(tensor(x), "tanh");
+    expect(y.dtype).toBe("float32");
+    Array.from(y.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(TORCH.tanh.y[i], 6));
+    expect(gelu(tensor([1, -2], { dtype: "int32" })).dtype).toBe("float32");
     expect(() => gelu(tensor(x), "erf" as "none")).toThrow(TensorError);
   });
 });

@@ -222,6 +222,12 @@ describe("scaledDotProductAttention", () => {
     expectValues(v.grad, expected.gv);
   });
 
+  it("gives the float64 results to float32's precision in float32, causal or masked", () => {
+    const [q, k, v] = inputs().map((t) => t.detach().to("float32"));
+    expectValues(scaledDotProductAttention(q, k, v, { isCausal: true }), t.causal.out, 6);
+    expectValues(scaledDotProductAttention(q, k, v, { mask: boolMask }), t.bool.out, 6);
+  });
+
   it("applies scale in place of 1/√E", () => {
     const [q, k, v] = inputs();
     const scaled = scaledDotProductAttention(q.mul(2), k, v);

@@ -1,17 +1,18 @@
 // The ops a transformer is built from: embedding and layerNorm (each one op with a fused
-// backward) and scaledDotProductAttention (a composite). Loops are in kernels/indexing.ts and
-// kernels/layer-norm.ts.
+// backward) and scaledDotProductAttention (matmuls around one fused scale-mask-softmax op).
+// Loops are in kernels/indexing.ts, kernels/layer-norm.ts and kernels/attention.ts.
 
-import { defineOp } from "../autograd/op.js";
+import { defineOp, type Grads } from "../autograd/op.js";
 import { allocate, isFloat, type DType } from "../dtype.js";
 import { TensorError } from "../errors.js";
+import { scaledSoftmaxBackward, scaledSoftmaxForward } from "../kernels/attention.js";
 import { contiguousData } from "../kernels/copy.js";
 import { indexAdd, indexSelect as indexSelectKernel } from "../kernels/indexing.js";
 import { layerNormBackward, layerNormForward, layerNormStats } from "../kernels/layer-norm.js";
 import { formatShape, shapesEqual, sizeOf, type Shape } from "../shape.js";
-import { emptyStorage, makeStorage } from "../storage.js";
+import { emptyStorage, makeStorage, type Storage } from "../storage.js";
 import { Tensor } from "../tensor.js";
-import { checkedIndices, maskedFill, triu } from "./indexing.js";
+import { checkedIndices, maskedFill } from "./indexing.js";
 import { dropout } from "./nn.js";
 
 interface EmbeddingAttrs {
@@ -172,13 +173,13 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   if (typeof factor !== "number" || !Number.isFinite(factor)) {
     throw new TensorError(`scaledDotProductAttention: scale must be a finite number, got ${String(scale)}`);
   }
-  const queries = q.shape[q.ndim - 2];
-  const keys = k.shape[k.ndim - 2];
-  let scores = q.matmul(k.transpose(-2, -1)).mul(factor);
-  if (isCausal) {
-    // the causal mask is aligned top-left, as PyTorch's: query i sees keys 0..i
-    scores = maskedFill(scores, causalMask(queries, keys), -Infinity);
-  } else if (mask !== null) {
+  let scores = q.matmul(k.transpose(-2, -1));
+  let weights: Tensor;
+  if (mask === null) {
+    // scale, the causal mask (aligned top-left as PyTorch's: query i sees keys 0..i) and softmax in one op
+    weights = attentionSoftmaxOp([scores], { scale: factor, causal: isCausal });
+  } else {
+    scores = scores.mul(factor);
     if (!(mask instanceof Tensor)) throw new TensorError(`scaledDotProductAttention: mask must be a tensor, got ${typeof mask}`);
     const scoreShape = [...scores.shape];
     try {
@@ -194,13 +195,32 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
         `scaledDotProductAttention: mask ${formatShape(mask.shape)} does not broadcast to the scores ${formatShape(scoreShape)}`,
       );
     }
+    weights = attentionSoftmaxOp([scores], { scale: 1, causal: false });
   }
-  let weights = scores.softmax(-1);
   if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
   return weights.matmul(v);
 }
 
-/** An int32 [queries, keys] tensor with 1 above the diagonal (the positions a query may not see). */
-function causalMask(queries: number, keys: number): Tensor {
-  return triu(Tensor.ones([queries, keys], { dtype: "int32" }), 1);
+/** The float elements of a storage in row-major order (a view when already contiguous). */
+function floats(s: Storage): Float32Array | Float64Array {
+  const data = contiguousData(s);
+  if (data instanceof Int32Array) throw new TensorError("scaledDotProductAttention: expected float scores, got int32");
+  return data;
 }
+
+// y = softmax(scale·x) along the last dim, with query i seeing keys 0..i when causal; the
+// gradient is scale·y·(g − Σ g·y) per row, and masked positions (y = 0) get none
+const attentionSoftmaxOp = defineOp<{ scale: number; causal: boolean }>({
+  name: "scaledDotProductAttention",
+  check: (_, attrs) => attrs,
+  forward: ([x], { scale, causal }) => {
+    const out = emptyStorage(x.dtype, x.shape);
+    scaledSoftmaxForward(floats(x), floats(out), x.shape[x.shape.length - 1], x.shape[x.shape.length - 2], scale, causal);
+    return out;
+  },
+  backward: (g, [x], out, { scale }): Grads => {
+    const grad = emptyStorage(x.dtype, x.shape);
+    scaledSoftmaxBackward(floats(g.to(x.dtype).storage), floats(out.storage), floats(grad), x.shape[x.ndim - 1], scale);
+    return [new Tensor(grad)];
+  },
+});
