@@ -11,8 +11,9 @@ import { errorLine, UsageError } from "./errors.js";
 import { writeFileAtomic } from "./metrics.js";
 import { Gpt, type GptConfig } from "./model.js";
 
-/** The file names a run folder holds. */
+/** The checkpoint's file name in a run folder. */
 export const CHECKPOINT_FILE = "model.safetensors";
+/** The vocabulary's file name in a run folder (the same vocabulary is in the checkpoint's metadata). */
 export const VOCABULARY_FILE = "vocabulary.json";
 
 /** A model read back from a checkpoint, in eval mode, with its tokenizer. */
