@@ -20,16 +20,8 @@ export function pythonArgs(inputs: string, lib: "numpy" | "torch", system: strin
   return JSON.stringify({ inputs, lib, system, threads, cases: MATMUL_CASES });
 }
 
-/** Times matmul on each case like timing.ts does (warm-up, median of samples). */
-export const PYTHON_SCRIPT = String.raw`
-import json, os, sys, time
-cfg = json.loads(sys.argv[1])
-import numpy as np
-torch = None
-if cfg["lib"] == "torch":
-    import torch
-    torch.set_num_threads(cfg["threads"])
-
+/** measure(fn): median seconds per call, timed like timing.ts (warm-up, median of samples). */
+export const PYTHON_MEASURE = String.raw`
 def measure(fn, samples=7, min_sample=0.04, budget=6.0):
     calls, start = 0, time.perf_counter()
     while calls < 2 or time.perf_counter() - start < 0.1:
@@ -43,7 +35,19 @@ def measure(fn, samples=7, min_sample=0.04, budget=6.0):
         times.append((time.perf_counter() - t0) / reps)
     times.sort()
     return times[len(times) // 2]
+`;
 
+/** Times matmul on each case like timing.ts does (warm-up, median of samples). */
+export const PYTHON_SCRIPT = String.raw`
+import json, os, sys, time
+cfg = json.loads(sys.argv[1])
+import numpy as np
+torch = None
+if cfg["lib"] == "torch":
+    import torch
+    torch.set_num_threads(cfg["threads"])
+
+${PYTHON_MEASURE}
 for c in cfg["cases"]:
     m, n, k = c["m"], c["n"], c["k"]
     a = np.fromfile(os.path.join(cfg["inputs"], c["id"] + "-a.f32"), dtype="<f4")

@@ -4,13 +4,13 @@
 export interface Result {
   /** System id, e.g. "tg-wasm-1" or "tfjs-wasm". */
   system: string;
-  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer". */
+  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate". */
   bench: string;
   /** Case id within the benchmark (a matmul shape, a batch size). */
   case: string;
   /** The measurement, or null when the system could not run the benchmark (see note). */
   value: number | null;
-  unit: "GFLOPS" | "s" | "img/s" | "ms";
+  unit: "GFLOPS" | "s" | "img/s" | "ms" | "tokens/s";
   note?: string;
   /** How many rounds' values the value is the median of (absent for a single run). */
   rounds?: number;
