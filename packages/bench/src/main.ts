@@ -1,7 +1,7 @@
 // `pnpm bench`: runs tg, TF.js (cpu and wasm backends) and, where python3 has them, NumPy and
 // PyTorch, each in its own process on the same inputs, then writes BENCHMARKS.md at the repo root.
 // Options: --only=<system,...> (tg, tfjs-wasm, tfjs-cpu, numpy, torch), --benches=<bench,...>
-// (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples),
+// (matmul, mlp-epoch, cnn-train, mlp-infer, gpt-train, gpt-generate), --full-epoch (time whole epochs, not samples),
 // --rounds=<n> (run each system n times in turn and report the median of the rounds; default 3;
 // TF.js's cpu backend, ~100x slower, runs once), --quick (one matmul shape and inference with tiny
 // chunks, one round: checks that every runner works; writes nothing). Run it as `pnpm bench
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { wasmInfo } from "@tg/tensor";
 import { writeInputs } from "./cases.js";
+import { GPT_TORCH_SCRIPT, gptTorchArgs } from "./gpt-torch.js";
 import { describeMachine } from "./machine.js";
 import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
 import { loadNodeLines, nodeLinesMarkdown, saveNodeLine } from "./node-lines.js";
@@ -25,7 +26,7 @@ const option = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
 const quick = process.argv.includes("--quick");
-const benches = option("benches") ?? (quick ? ["matmul", "mlp-infer"] : ["matmul", "mlp-epoch", "cnn-train", "mlp-infer"]);
+const benches = option("benches") ?? (quick ? ["matmul", "mlp-infer"] : ["matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate"]);
 const fullEpoch = process.argv.includes("--full-epoch");
 const rounds = Number(option("rounds")?.[0] ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1) {
@@ -66,6 +67,11 @@ for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : [
     const args = ["-c", PYTHON_SCRIPT, pythonArgs(inputs, lib, system, threads, quick)];
     runs.push({ group: lib, title: `${lib} on ${threads} thread(s)`, command: "python3", args, env: threadEnv(threads) });
   }
+}
+const gptBenches = benches.filter((b) => b.startsWith("gpt-"));
+if (gptBenches.length > 0 && pythonHas("torch")) {
+  const args = ["-c", GPT_TORCH_SCRIPT, gptTorchArgs(gptBenches, machine.cores)];
+  runs.push({ group: "torch", title: `PyTorch GPT on ${machine.cores} thread(s)`, command: "python3", args, env: threadEnv(machine.cores) });
 }
 
 const results: Result[] = [];

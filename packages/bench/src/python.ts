@@ -25,6 +25,23 @@ export function pythonArgs(inputs: string, lib: "numpy" | "torch", system: strin
   return JSON.stringify({ inputs, lib, system, threads, cases: quick ? MATMUL_CASES.slice(0, 1) : MATMUL_CASES, chunks });
 }
 
+/** measure(fn): median seconds per call, timed like timing.ts (warm-up, median of samples). */
+export const PYTHON_MEASURE = String.raw`
+def measure(fn, samples=7, min_sample=0.04, budget=6.0):
+    calls, start = 0, time.perf_counter()
+    while calls < 2 or time.perf_counter() - start < 0.1:
+        fn(); calls += 1
+    per_call = (time.perf_counter() - start) / calls
+    reps = max(1, int(min_sample / max(per_call, 1e-6)) + 1)
+    times, start = [], time.perf_counter()
+    while len(times) < samples and (len(times) < 3 or time.perf_counter() - start < budget):
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        times.append((time.perf_counter() - t0) / reps)
+    times.sort()
+    return times[len(times) // 2]
+`;
+
 /** Times matmul on each case like timing.ts's measureChunked (warm-up, chunks of short samples). */
 export const PYTHON_SCRIPT = String.raw`
 import json, os, sys, time

@@ -83,11 +83,14 @@ const TRAINING_ROWS: [string, string, string, boolean][] = [
   ["cnn-train", "train", "CNN training, batch 64 (images/s)", true],
   ["mlp-infer", "1", "MLP inference, 1 image (ms)", false],
   ["mlp-infer", "1000", "MLP inference, 1000 images (ms)", false],
+  ["gpt-train", "train", "char-gpt training, batch 16 × 128 (tokens/s)", true],
+  ["gpt-generate", "generate", "char-gpt generation, context 128 (tokens/s)", true],
 ];
 const TRAINING_SYSTEMS: [string, string][] = [
   ["tg", "tg"],
   ["tfjs-wasm", "TF.js wasm"],
   ["tfjs-cpu", "TF.js cpu"],
+  ["torch", "PyTorch"],
 ];
 
 function trainingMarkdown(results: Result[]): string[] {

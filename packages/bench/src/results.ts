@@ -4,7 +4,7 @@
 export interface Result {
   /** System id, e.g. "tg-wasm-1" or "tfjs-wasm". */
   system: string;
-  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer". */
+  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate". */
   bench: string;
   /** Case id within the benchmark (a matmul shape, a batch size). */
   case: string;
@@ -12,7 +12,7 @@ export interface Result {
   value: number | null;
   /** The same figure from the fastest chunk of samples (see timing.ts), when timed in chunks. */
   best?: number;
-  unit: "GFLOPS" | "s" | "img/s" | "ms";
+  unit: "GFLOPS" | "s" | "img/s" | "ms" | "tokens/s";
   note?: string;
   /** How many rounds' values the value is the median of (absent for a single run). */
   rounds?: number;

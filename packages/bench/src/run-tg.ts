@@ -1,11 +1,12 @@
 // tg's runner: the public Tensor.matmul on the wasm backend (1 thread and all cores) and on the
-// "js" backend (the plain TypeScript reference path); training and inference on the default.
+// "js" backend (the plain TypeScript reference path); training, inference and the GPT on the default.
 
 import { availableParallelism } from "node:os";
 import { getBackend, isWasmAvailable, setBackend, setNumThreads, tensor } from "@tg/tensor";
 import { MATMUL_CASES, type MatmulCase, flops, readInputs } from "./cases.js";
 import { trainingData } from "./data.js";
 import { figure, report, runnerArgs } from "./results.js";
+import { tgGpt } from "./gpt-tg.js";
 import { tgTraining } from "./train-tg.js";
 import { CHUNKS, QUICK_CHUNKS, measureChunked, measureInterleaved } from "./timing.js";
 
@@ -47,4 +48,11 @@ if (training.length > 0) {
   setNumThreads(cores);
   setBackend(defaultBackend);
   for (const r of tgTraining("tg", training, await trainingData(), args.fullEpoch, args.quick)) report(r);
+}
+
+const gpt = ["gpt-train", "gpt-generate"].filter((b) => args.benches.includes(b));
+if (gpt.length > 0) {
+  setNumThreads(cores);
+  setBackend(defaultBackend);
+  for (const r of tgGpt("tg", gpt)) report(r);
 }

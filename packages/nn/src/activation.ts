@@ -1,7 +1,7 @@
 // Activation layers: ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax. Each is a thin
 // wrapper over @tg/tensor ops (GELU over Tensor.erf); none has parameters.
 
-import { formatShape, Tensor, TensorError, where } from "@tg/tensor";
+import { formatShape, gelu, Tensor, TensorError, where } from "@tg/tensor";
 import { checkFinite } from "./checks.js";
 import { Module } from "./module.js";
 
@@ -37,7 +37,7 @@ export class LeakyReLU extends Module {
  */
 export class GELU extends Module {
   forward(x: Tensor): Tensor {
-    return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+    return gelu(x);
   }
 }
 

@@ -7,6 +7,13 @@ export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax } from "./act
 export { Dropout, type DropoutOptions } from "./dropout.js";
 export { Reshape, Flatten } from "./reshape.js";
 export { Sequential } from "./sequential.js";
+export { ModuleList, ModuleDict } from "./containers.js";
+export { Embedding, LayerNorm, type EmbeddingOptions, type LayerNormOptions } from "./embedding.js";
+export {
+  MultiheadAttention,
+  type AttentionForwardOptions,
+  type MultiheadAttentionOptions,
+} from "./attention.js";
 export { BatchNorm1D, BatchNorm2D, type BatchNormOptions } from "./batchnorm.js";
 export {
   xavierUniform,

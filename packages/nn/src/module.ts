@@ -156,7 +156,8 @@ export abstract class Module {
   /**
    * The parameters and buffers by dotted name, as tensors that share their storage (so they
    * follow later training; clone them to keep a snapshot), like PyTorch's `state_dict()`.
-   * A module's own parameters come first, then its buffers, then its children's entries.
+   * A module's own parameters come first, then its buffers, then its children's entries. A tied
+   * tensor appears under each of its names, all sharing one storage, as in PyTorch.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
@@ -169,6 +170,8 @@ export abstract class Module {
    * held elsewhere (by an optimizer) stay the ones being trained. Every key and shape is checked
    * before anything is copied: on an error the module is left untouched. With `strict` (the
    * default) a missing or unexpected key is an error; without it they are skipped and returned.
+   * A tied tensor (one parameter under several names) needs only one of its names in `sd`, as
+   * `saveSafetensors` writes it once: loading that name fills the shared tensor, so the tie stays.
    */
   loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     const sdValue: unknown = sd;
@@ -178,7 +181,9 @@ export abstract class Module {
     }
     const own = this.stateEntries();
     const expected = new Map(own);
-    const missingKeys = own.map(([name]) => name).filter((name) => !Object.hasOwn(sd, name));
+    const missingKeys = own
+      .filter(([name, t]) => !Object.hasOwn(sd, name) && !own.some(([other, u]) => u === t && Object.hasOwn(sd, other)))
+      .map(([name]) => name);
     const unexpectedKeys = Object.keys(sd).filter((name) => !expected.has(name));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       const parts = [];

@@ -28,12 +28,16 @@ interface Entry {
  * into the safetensors format: an 8-byte little-endian header length, a JSON header (padded
  * with spaces to 8 bytes) giving each tensor's dtype, shape and byte range, then the data,
  * little-endian, in the record's order without gaps. float32/float64/int32 become F32/F64/I32.
+ * Tied weights are written once: an entry that views exactly the same elements as an earlier one
+ * (the same storage, offset, shape and strides, as a tied parameter's names in `stateDict()`) is
+ * left out, as safetensors' `save_model` does. `loadStateDict` fills the tie from the name kept;
+ * in PyTorch, `load_state_dict(sd, strict=False)` on a model that ties the weights does the same.
  * @example
  * const bytes = saveSafetensors(model, { epoch: "3" });
  * // in Node: fs.writeFileSync("model.safetensors", bytes)
  */
 export function saveSafetensors(source: Module | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const entries: [string, Tensor][] = Object.entries(source instanceof Module ? source.stateDict() : source);
+  const entries = withoutAliases(Object.entries(source instanceof Module ? source.stateDict() : source));
   const header: string[] = [];
   if (metadata !== undefined) {
     for (const [key, value] of Object.entries(metadata)) {
@@ -71,6 +75,26 @@ export function saveSafetensors(source: Module | Record<string, Tensor>, metadat
     pos += values.length * values.BYTES_PER_ELEMENT;
   }
   return out;
+}
+
+/** The entries without those that alias an earlier one's elements (tied weights), in order. */
+function withoutAliases(entries: [string, Tensor][]): [string, Tensor][] {
+  const kept: [string, Tensor][] = [];
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor) || !kept.some(([, u]) => sameView(t, u))) kept.push([name, t]);
+  }
+  return kept;
+}
+
+function sameView(a: Tensor, b: Tensor): boolean {
+  const x = a.storage;
+  const y = b.storage;
+  return (
+    x.data === y.data &&
+    x.offset === y.offset &&
+    x.shape.length === y.shape.length &&
+    x.shape.every((d, i) => d === y.shape[i] && x.strides[i] === y.strides[i])
+  );
 }
 
 /**
