@@ -8,7 +8,7 @@ import { Embedding, GELU, LayerNorm, Linear, Module, ModuleList, MultiheadAttent
 import { AdamW } from "@tg/optim";
 import { manualSeed, noGrad, Rng, tensor, Tensor } from "@tg/tensor";
 import { type Result, attempt } from "./results.js";
-import { TRAINING_SAMPLES, measure } from "./timing.js";
+import { CHUNKS, TRAINING_CHUNKS, measureChunked } from "./timing.js";
 
 /** The benchmarked model's shape and batch (apps/char-gpt's defaults on Debian's fortunes). */
 export const GPT_SHAPE = { vocabSize: 113, context: 128, layers: 4, heads: 4, width: 128, batch: 16 } as const;
@@ -69,7 +69,7 @@ export function tgGpt(system: string, benches: string[]): Result[] {
       optimizer.step();
     };
     const what = { system, bench: "gpt-train", case: "train", unit: "tokens/s" } as const;
-    attempt(results, what, () => (batch * context) / measure(step, TRAINING_SAMPLES));
+    attempt(results, what, () => measureChunked(step, TRAINING_CHUNKS), (seconds) => (batch * context) / seconds);
   }
   if (benches.includes("gpt-generate")) {
     manualSeed(0);
@@ -77,7 +77,7 @@ export function tgGpt(system: string, benches: string[]): Result[] {
     const window = randomTokens(rng, [1, context]);
     const next = () => void noGrad(() => model.forward(window).slice(1, context - 1).argmax(-1).dataSync());
     const what = { system, bench: "gpt-generate", case: "generate", unit: "tokens/s" } as const;
-    attempt(results, what, () => 1 / measure(next, { budgetMs: 4000 }));
+    attempt(results, what, () => measureChunked(next, CHUNKS), (seconds) => 1 / seconds);
   }
   return results;
 }
