@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: { index: "src/index.ts", node: "src/node.ts" },
   format: ["esm"],
-  dts: true,
+  dts: false, // declarations and their maps come from tsc (tsconfig.build.json)
   sourcemap: true,
   clean: true,
   target: "es2022",

@@ -40,6 +40,10 @@ export function loadCheckpoint(path: string, expected: Architecture | null = nul
   } catch (err) {
     throw new UsageError(`checkpoint ${path} is not a readable safetensors file (${errorLine(err)})`);
   }
+  const broken = Object.keys(tensors).find((name) => !tensors[name].dataSync().every(Number.isFinite));
+  if (broken !== undefined) {
+    throw new UsageError(`checkpoint ${path} holds weights that are not finite (NaN or infinite values in ${broken}); it cannot be evaluated`);
+  }
   const architecture = metadata.architecture ?? inferArchitecture(tensors);
   if (architecture === undefined) {
     throw new UsageError(`checkpoint ${path} holds neither an mlp nor a cnn model (tensors: ${describeKeys(tensors)})`);

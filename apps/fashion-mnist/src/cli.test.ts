@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricsFile } from "./metrics.js";
-import { spawnCli, writeSyntheticData } from "./testing/cli.js";
+import { spawnCli, spawnScript, writeSyntheticData } from "./testing/cli.js";
 
 let dir = "";
 let data = "";
@@ -64,4 +64,47 @@ describe("fmnist as a program", () => {
     expect(existsSync(join(out, "report.html"))).toBe(true);
     expect(existsSync(join(out, "model.safetensors"))).toBe(true);
   }, 60_000);
+
+  it("ends on SIGTERM like Ctrl-C: finished epochs reported, status interrupted, exit code 143", async () => {
+    const out = join(dir, "terminated");
+    const child = spawnCli(["train", "--data-dir", data, "--out", out, "--epochs", "1000", "--batch-size", "16"]);
+    await child.waitFor(/^epoch +1\/1000 \| train loss/m);
+    child.kill("SIGTERM");
+    const { code, signal, stdout } = await child.done;
+    expect({ code, signal }).toEqual({ code: 143, signal: null });
+    expect(stdout).toContain("terminated: writing the report");
+    expect(stdout).toContain(`report: ${join(out, "report.html")}`);
+    const metrics: MetricsFile = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(metrics.status).toBe("interrupted");
+    expect(metrics.epochs.length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it("through `pnpm fmnist`, still writes the report and prints its line when Ctrl-C reaches every process", async () => {
+    // Ctrl-C on a terminal signals pnpm, its shell and the program at once; no wrapper in between
+    // may signal the program a second time (which means "quit now") or kill it while it is busy;
+    // steps of all 640 images keep it busy most of the time, as real training does
+    const out = join(dir, "through-pnpm");
+    const child = spawnScript(["train", "--data-dir", data, "--out", out, "--epochs", "1000", "--batch-size", "640"]);
+    await child.waitFor(/^epoch +1\/1000 \| train loss/m);
+    child.killGroup("SIGINT");
+    const { stdout } = await child.done; // pnpm's own exit status is pnpm's affair
+    expect(stdout).toContain("interrupted: writing the report");
+    expect(stdout).toContain(`report: ${join(out, "report.html")}`);
+    expect(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"))).toMatchObject({ status: "interrupted" });
+  }, 90_000);
+
+  it("lets one of two runs into the same folder; the other exits 2 naming the holder", async () => {
+    const out = join(dir, "shared");
+    const first = spawnCli(["train", "--data-dir", data, "--out", out, "--epochs", "1000", "--batch-size", "16"]);
+    await first.waitFor(/^epoch +1\/1000 \| train loss/m);
+    const second = await spawnCli(["train", "--data-dir", data, "--out", out, "--seed", "1", "--force"]).done;
+    first.kill("SIGINT");
+    const firstDone = await first.done;
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe("");
+    expect(second.stderr).toMatch(/^fmnist: --out .*shared is in use by another run \(pid \d+ on .+, started \d{4}-\d\d-\d\dT.*\); wait for it to end or choose another --out\n$/);
+    expect(firstDone.code).toBe(130);
+    const metrics: MetricsFile = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(metrics.settings.seed).toBe(0);
+  }, 90_000);
 });

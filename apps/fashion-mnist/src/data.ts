@@ -22,7 +22,7 @@ export interface DataOptions {
   limit: number | null;
 }
 
-/** Loads one split; missing or unreadable data becomes a one-line UsageError. */
+/** Loads one split; missing, unreadable or empty data becomes a one-line UsageError. */
 export async function loadSplit(split: "train" | "test", { dataDir, limit }: DataOptions): Promise<Split & { classes: string[] }> {
   let images: Tensor;
   let labels: Tensor;
@@ -31,6 +31,10 @@ export async function loadSplit(split: "train" | "test", { dataDir, limit }: Dat
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot load the Fashion-MNIST ${split} images: ${errorLine(err)}`);
+  }
+  if (images.shape[0] === 0) {
+    const where = dataDir === null ? "" : ` in --data-dir ${dataDir}`;
+    throw new UsageError(`the ${split} set${where} holds no images; at least one is needed`);
   }
   const classes = [...FASHION_MNIST_CLASSES];
   if (limit === null || limit >= images.shape[0]) return { images, labels, classes };

@@ -1,7 +1,10 @@
 // The process around a command: its output streams, the folder relative paths start from, and
-// Ctrl-C. Commands take an Io so tests can run them in-process with stand-in streams.
+// the stop signals (Ctrl-C, SIGTERM). Commands take an Io so tests can run them in-process.
 
 import type { ProgressStream } from "./progress.js";
+
+/** The signals that ask a run to stop: Ctrl-C, and what `timeout`, `docker stop` and CI send. */
+export type StopSignal = "SIGINT" | "SIGTERM";
 
 /** What a command may touch outside its arguments. */
 export interface Io {
@@ -13,13 +16,17 @@ export interface Io {
   cwd: string;
   /** The folder `runs/` goes into when --out is not given. */
   runsDir: string;
-  onInterrupt(handler: () => void): void;
-  offInterrupt(handler: () => void): void;
+  /** Calls `handler` on SIGINT and SIGTERM (instead of the default of dying at once). */
+  onInterrupt(handler: (signal: StopSignal) => void): void;
+  offInterrupt(handler: (signal: StopSignal) => void): void;
   exit(code: number): never;
 }
 
-/** The real process: stdout, stderr, SIGINT; paths relative to where the user typed the command. */
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM"];
+
+/** The real process: stdout, stderr, SIGINT and SIGTERM; paths relative to where the user typed the command. */
 export function processIo(runsDir: string): Io {
+  const listeners = new Map<(signal: StopSignal) => void, (signal: NodeJS.Signals) => void>();
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -27,8 +34,17 @@ export function processIo(runsDir: string): Io {
     // NOTE: pnpm runs scripts inside the app folder; INIT_CWD is the folder the user ran pnpm in
     cwd: process.env.INIT_CWD ?? process.cwd(),
     runsDir,
-    onInterrupt: (handler) => void process.on("SIGINT", handler),
-    offInterrupt: (handler) => void process.off("SIGINT", handler),
+    onInterrupt: (handler) => {
+      const listener = (signal: NodeJS.Signals) => handler(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+      listeners.set(handler, listener);
+      for (const signal of STOP_SIGNALS) process.on(signal, listener);
+    },
+    offInterrupt: (handler) => {
+      const listener = listeners.get(handler);
+      if (listener === undefined) return;
+      for (const signal of STOP_SIGNALS) process.off(signal, listener);
+      listeners.delete(handler);
+    },
     exit: (code) => process.exit(code),
   };
 }

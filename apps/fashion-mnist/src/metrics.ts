@@ -36,14 +36,19 @@ export interface TestOutcome {
 }
 
 /** The settings recorded in metrics.json (paths left out, so runs compare by content). */
-export type RecordedSettings = Omit<TrainOptions, "command" | "out" | "dataDir"> & {
+export type RecordedSettings = Omit<TrainOptions, "command" | "out" | "dataDir" | "force"> & {
   trainImages: number;
   testImages: number;
 };
 
-/** The content of metrics.json. */
+/**
+ * The content of metrics.json. Every figure in it is a finite number: a run whose loss or gradient
+ * stops being finite ends with status "diverged" and `divergence` saying where.
+ */
 export interface MetricsFile {
-  status: "running" | "complete" | "interrupted";
+  status: "running" | "complete" | "interrupted" | "diverged";
+  /** Where a diverged run stopped: the epoch, the step (whose update was not applied) and what was not finite. */
+  divergence?: { epoch: number; step: number; what: string };
   settings: RecordedSettings;
   model: { architecture: string; parameters: number };
   machine: { cpus: number; node: string; platform: string };

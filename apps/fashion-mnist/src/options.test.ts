@@ -26,12 +26,13 @@ describe("parseCommandLine", () => {
       limit: null,
       dataDir: null,
       out: null,
+      force: false,
     });
   });
 
   it("reads every train option", () => {
     const argv = ["train", "--model", "cnn", "--epochs=3", "--batch-size", "32", "--lr", "0.05", "--weight-decay", "0"];
-    argv.push("--optimizer", "sgd", "--seed", "7", "--limit", "1000", "--data-dir", "d", "--out", "o");
+    argv.push("--optimizer", "sgd", "--seed", "7", "--limit", "1000", "--data-dir", "d", "--out", "o", "--force");
     expect(parseCommandLine(argv)).toEqual({
       command: "train",
       model: "cnn",
@@ -44,6 +45,7 @@ describe("parseCommandLine", () => {
       limit: 1000,
       dataDir: "d",
       out: "o",
+      force: true,
     });
   });
 
@@ -67,6 +69,15 @@ describe("parseCommandLine", () => {
       index: 0,
       dataDir: null,
     });
+  });
+
+  it("takes numbers in decimal digits, with an exponent for real values, and large epoch counts", () => {
+    expect(parseCommandLine(["train", "--epochs", "1000000000", "--lr", "1e-4", "--weight-decay", ".5"])).toMatchObject({
+      epochs: 1_000_000_000,
+      lr: 1e-4,
+      weightDecay: 0.5,
+    });
+    expect(parseCommandLine(["train", "--lr", "2.", "--weight-decay", "0"])).toMatchObject({ lr: 2, weightDecay: 0 });
   });
 
   it("ignores the leading -- that pnpm run passes on", () => {
@@ -99,6 +110,19 @@ describe("parseCommandLine", () => {
     [["predict", "--checkpoint", "m"], "'predict' needs --index I (a test image, 0 to 9999)"],
     [["predict", "--checkpoint", "m", "--index", "-3"], "--index must be an integer >= 0, got '-3'"],
     [["evaluate", "--checkpoint", "m", "--model", "vit"], "--model must be one of mlp, cnn, got 'vit'"],
+    [["train", "--epochs", "1e9"], "--epochs must be an integer >= 1, got '1e9' (write integers in decimal digits only)"],
+    [["train", "--epochs", "0x10"], "--epochs must be an integer >= 1, got '0x10' (write integers in decimal digits only)"],
+    [["train", "--seed", "0b11"], "--seed must be an integer >= 0, got '0b11' (write integers in decimal digits only)"],
+    [["train", "--batch-size", " 64"], "--batch-size must be an integer >= 1, got ' 64' (write integers in decimal digits only)"],
+    [["train", "--limit", "+5"], "--limit must be an integer >= 1, got '+5' (write integers in decimal digits only)"],
+    [["train", "--epochs", "3.0"], "--epochs must be an integer >= 1, got '3.0' (write integers in decimal digits only)"],
+    [["train", "--lr", "0x10"], "--lr must be a number > 0, got '0x10' (write numbers in decimal digits)"],
+    [["train", "--lr", "Infinity"], "--lr must be a number > 0, got 'Infinity'"],
+    [["train", "--weight-decay", "0o7"], "--weight-decay must be a number >= 0, got '0o7' (write numbers in decimal digits)"],
+    [["train", "--out", ""], "--out must name a folder, got ''"],
+    [["train", "--out", "  "], "--out must name a folder, got '  '"],
+    [["train", "--force=yes"], "option '--force' takes no value"],
+    [["evaluate", "--checkpoint", "m", "--force"], "option --force does not apply to 'evaluate' (see --help)"],
   ])("rejects %j with one line", (argv, message) => {
     const text = usageError(argv);
     expect(text).toBe(message);

@@ -24,6 +24,8 @@ export interface TrainOptions {
   dataDir: string | null;
   /** The run folder; null for `runs/<model>-<date>` in the app folder. */
   out: string | null;
+  /** Delete the files of an earlier run in `out` before starting, instead of refusing the folder. */
+  force: boolean;
 }
 /** Settings of `fmnist evaluate`. */
 export interface EvaluateOptions {
@@ -61,6 +63,7 @@ const OPTIONS = {
   limit: { type: "string" },
   "data-dir": { type: "string" },
   out: { type: "string" },
+  force: { type: "boolean" },
   checkpoint: { type: "string" },
   index: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -68,7 +71,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 const ALLOWED: Record<CommandName, readonly OptionName[]> = {
-  train: ["model", "epochs", "batch-size", "lr", "weight-decay", "optimizer", "seed", "limit", "data-dir", "out"],
+  train: ["model", "epochs", "batch-size", "lr", "weight-decay", "optimizer", "seed", "limit", "data-dir", "out", "force"],
   evaluate: ["checkpoint", "model", "batch-size", "limit", "data-dir"],
   predict: ["checkpoint", "model", "index", "data-dir"],
 };
@@ -95,7 +98,9 @@ train options:
   --optimizer adamw|sgd    AdamW, or SGD with momentum 0.9 (default adamw)
   --seed N                 seed of the initial weights, shuffling and dropout (default 0)
   --limit N                use only the first N training and test images
-  --out DIR                run folder (default runs/<model>-<date> in the app folder)
+  --out DIR                run folder (default runs/<model>-<date> in the app folder); it must
+                           be new, empty, or hold an earlier run's files and --force
+  --force                  delete the earlier run's files in --out first
 
 evaluate and predict options:
   --checkpoint FILE        a model.safetensors written by train
@@ -109,7 +114,9 @@ common options:
                            downloads into ~/.cache/tg/fashion-mnist when no folder has the files
   -h, --help               show this help
 
-Exit codes: 0 done, 1 unexpected failure, 2 bad options or files, 130 interrupted (Ctrl-C).`;
+Numbers are written in decimal digits (--lr and --weight-decay also take an exponent: 1e-4).
+Exit codes: 0 done, 1 unexpected failure, 2 bad options, files or run folder, 3 training diverged
+(the loss or a gradient stopped being finite), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
 
 /** Parses `argv` (without node and the script) into a checked command; throws UsageError. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
@@ -145,7 +152,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       seed: integer("--seed", get("seed") ?? "0", 0),
       limit,
       dataDir,
-      out: get("out") ?? null,
+      out: optional(get("out"), folder),
+      force: values.force === true,
     };
   }
   const checkpoint = get("checkpoint");
@@ -215,26 +223,42 @@ function choice<T extends string>(flag: string, text: string, choices: readonly 
   return found;
 }
 
+/** Decimal digits only: `1e9`, `0x10`, `+3`, ` 3` and `3.0` are refused as probable typos. */
+const INTEGER = /^-?[0-9]+$/;
+/** Decimal digits with an optional point and exponent (`0.001`, `.5`, `1e-4`); no hex, no Infinity. */
+const REAL = /^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/;
+
 function integer(flag: string, text: string, min: number): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`${flag} must be an integer >= ${min}, got '${text}'`);
+  if (!INTEGER.test(text) || !Number.isSafeInteger(value) || value < min) {
+    const hint = !INTEGER.test(text) && text.trim() !== "" && Number.isInteger(Number(text)) ? " (write integers in decimal digits only)" : "";
+    throw new UsageError(`${flag} must be an integer >= ${min}, got '${text}'${hint}`);
   }
   return value;
 }
 
 function positive(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a number > 0, got '${text}'`);
+  if (!REAL.test(text) || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a number > 0, got '${text}'${notDecimal(text)}`);
   }
   return value;
 }
 
 function nonNegative(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
-    throw new UsageError(`${flag} must be a number >= 0, got '${text}'`);
+  if (!REAL.test(text) || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`${flag} must be a number >= 0, got '${text}'${notDecimal(text)}`);
   }
   return value;
+}
+
+/** A hint when `text` is a number JavaScript reads but not one in plain decimal digits. */
+function notDecimal(text: string): string {
+  return text.trim() !== "" && Number.isFinite(Number(text)) && !REAL.test(text) ? " (write numbers in decimal digits)" : "";
+}
+
+function folder(text: string): string {
+  if (text.trim() === "") throw new UsageError(`--out must name a folder, got '${text}'`);
+  return text;
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { controlCharacters } from "./testing/cli.js";
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatEpochLine, TrainingProgress, type ProgressStream } from "./progress.js";
+import { formatDuration, formatEpochLine, formatLoss, roughDuration, TrainingProgress, type ProgressStream } from "./progress.js";
 import { fakeEpochs } from "./testing/fixtures.js";
 
 function capture(isTTY: boolean): { stream: ProgressStream; text: () => string } {
@@ -51,5 +51,20 @@ describe("formatEpochLine", () => {
 describe("formatDuration", () => {
   it("writes seconds, and minutes past a minute", () => {
     expect([0.4, 42, 59.6, 187, 3600].map(formatDuration)).toEqual(["0s", "42s", "1m00s", "3m07s", "60m00s"]);
+  });
+});
+
+describe("roughDuration", () => {
+  it("writes any duration to about two figures in the unit that reads best", () => {
+    const day = 86400;
+    const cases = [0.0654, 42, 187, 3 * 3600 + 600, 12 * day, 3.1 * 365.25 * day];
+    expect(cases.map(roughDuration)).toEqual(["0.065 s", "42 s", "3m07s", "3.2 hours", "12 days", "3.10 years"]);
+  });
+});
+
+describe("formatLoss", () => {
+  it("keeps four decimals for usual losses and four figures for a diverging one", () => {
+    expect([0.43125, 2.302585, 9999.5].map(formatLoss)).toEqual(["0.4313", "2.3026", "9999.5000"]);
+    expect([5.0816962437002626e26, 136761795046778355712, 12345.678].map(formatLoss)).toEqual(["5.082e+26", "1.368e+20", "1.235e+4"]);
   });
 });

@@ -47,13 +47,18 @@ export class TrainingProgress {
 
   /** Moves the bar to a step. */
   update(info: StepInfo): void {
-    this.bar?.update(info.step, { loss: info.loss.toFixed(4), speed: Math.round(info.samplesPerSecond), left: formatDuration(info.secondsLeft) });
+    this.bar?.update(info.step, { loss: formatLoss(info.loss), speed: Math.round(info.samplesPerSecond), left: formatDuration(info.secondsLeft) });
   }
 
   /** Ends the bar and prints the epoch's summary line. */
   endEpoch(m: EpochMetrics): void {
     this.stop();
     this.print(formatEpochLine(m, this.epochs));
+  }
+
+  /** Writes a line on the progress stream without mixing it into the bar's line. */
+  note(line: string): void {
+    this.stream.write(this.tty && this.bar !== null ? `\n${line}\n` : `${line}\n`);
   }
 
   /** Removes the bar (also on Ctrl-C), leaving the terminal as it was. */
@@ -68,18 +73,33 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
   const width = String(epochs).length;
   return [
     `epoch ${String(m.epoch).padStart(width)}/${epochs}`,
-    `train loss ${m.trainLoss.toFixed(4)}`,
+    `train loss ${formatLoss(m.trainLoss)}`,
     `train acc ${percent(m.trainAccuracy)}`,
-    `test loss ${m.testLoss.toFixed(4)}`,
+    `test loss ${formatLoss(m.testLoss)}`,
     `test acc ${percent(m.testAccuracy)}`,
     `${m.seconds.toFixed(1)} s (${Math.round(m.samplesPerSecond)} samples/s)`,
   ].join(" | ");
+}
+
+/** A loss to four decimals (`0.4312`), or to four figures once it is huge (`5.082e+26`, not 27 digits). */
+export function formatLoss(loss: number): string {
+  return Math.abs(loss) < 1e4 ? loss.toFixed(4) : loss.toPrecision(4);
 }
 
 /** Seconds as `42s` or `3m07s`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/** A duration of any length, to two figures, in the unit that reads best: `0.065 s`, `42 s`, `3m07s`, `5.2 hours`, `12 days`, `3.1 years`. */
+export function roughDuration(seconds: number): string {
+  const hours = seconds / 3600;
+  if (seconds < 59.5) return `${Number(seconds.toPrecision(2))} s`;
+  if (hours < 1) return formatDuration(seconds);
+  if (hours < 48) return `${hours.toFixed(1)} hours`;
+  const days = hours / 24;
+  return days < 730 ? `${Math.round(days)} days` : `${(days / 365.25).toPrecision(3)} years`;
 }
 
 function percent(x: number): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
@@ -19,7 +19,7 @@ function embeddedSvgs(html: string): string[] {
 }
 
 describe("writePictures and reportHtml", () => {
-  it("writes the four SVGs and two PNGs, and embeds every SVG in the report", async () => {
+  it("writes the four SVGs and two PNGs, and embeds every SVG in the report", { timeout: 30_000 }, async () => {
     const metrics = fakeMetrics(3);
     const pictures = await writePictures(dir, { metrics, flow: fakeFlow(["1 Linear(784→256)"], 50), samples: fakeSamples(16) });
     expect(pictures.map((p) => p.svgFile)).toEqual([RUN_FILES.gradientFlow, RUN_FILES.trainingCurves, RUN_FILES.predictionsSvg, RUN_FILES.confusionSvg]);
@@ -41,6 +41,23 @@ describe("writePictures and reportHtml", () => {
     expect(html).toContain("80.80% test accuracy after 3 epochs, 11.0 s per epoch");
     expect(html).toContain("235,146 parameters");
     expect(html.match(/<tr><td>\d+<\/td>/g)).toHaveLength(3);
+  });
+
+  it("replaces every picture whole: a reader of the old file keeps the old file, and no temporary file stays", { timeout: 30_000 }, async () => {
+    const files = Object.values(RUN_FILES).filter((f) => f.endsWith(".svg") || f.endsWith(".png"));
+    const readers = files.map((file) => {
+      writeFileSync(join(dir, file), `old ${file}`);
+      return openSync(join(dir, file), "r");
+    });
+    try {
+      await writePictures(dir, { metrics: fakeMetrics(1), flow: fakeFlow(["1 Linear(784→256)"], 5), samples: fakeSamples(4) });
+      // a file written in place would be truncated under its reader; a renamed one leaves it be
+      expect(readers.map((fd) => readFileSync(fd, "utf8"))).toEqual(files.map((file) => `old ${file}`));
+      for (const file of files) expect(readFileSync(join(dir, file), "utf8")).not.toBe(`old ${file}`);
+      expect(readdirSync(dir).sort()).toEqual([...files].sort());
+    } finally {
+      readers.forEach((fd) => closeSync(fd));
+    }
   });
 
   it("says when a run was interrupted", async () => {

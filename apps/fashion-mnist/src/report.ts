@@ -1,10 +1,11 @@
 // The run folder's pictures (SVG charts, PNG pixel grids) and report.html, which embeds every
 // picture as a data URL so the page views offline and keeps working when moved on its own.
+// Every file is written atomically (a temporary file and a rename), like metrics.json.
 
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { GradientFlow, MetricsFile } from "./metrics.js";
+import { writeFileAtomic, type GradientFlow, type MetricsFile } from "./metrics.js";
 import { confusionPng, predictionGridPng, type ShowcaseSample } from "./pixels.js";
+import { formatLoss } from "./progress.js";
 import { confusionMatrixSpec, gradientFlowSpec, predictionShowcaseSpec, renderSvg, trainingCurvesSpec } from "./plots.js";
 
 /** One picture of the report: its title, a caption, and the files written for it. */
@@ -69,9 +70,9 @@ export async function writePictures(dir: string, { metrics, flow, samples }: Pic
       pngFile: RUN_FILES.confusionPng,
     },
   ];
-  for (const picture of pictures) writeFileSync(join(dir, picture.svgFile), picture.svg);
-  writeFileSync(join(dir, RUN_FILES.predictionsPng), predictionGridPng(samples));
-  writeFileSync(join(dir, RUN_FILES.confusionPng), confusionPng(confusion));
+  for (const picture of pictures) writeFileAtomic(join(dir, picture.svgFile), picture.svg);
+  writeFileAtomic(join(dir, RUN_FILES.predictionsPng), predictionGridPng(samples));
+  writeFileAtomic(join(dir, RUN_FILES.confusionPng), confusionPng(confusion));
   return pictures;
 }
 
@@ -86,14 +87,14 @@ export function reportHtml(name: string, metrics: MetricsFile, pictures: readonl
   const settings: [string, string][] = [
     ["model", `${s.model} (${metrics.model.parameters.toLocaleString("en-US")} parameters)`],
     ["optimizer", `${s.optimizer}, lr ${s.lr}, weight decay ${s.weightDecay}`],
-    ["epochs", `${metrics.epochs.length} of ${s.epochs}${metrics.status === "interrupted" ? " (interrupted)" : ""}`],
+    ["epochs", `${metrics.epochs.length} of ${s.epochs}${metrics.status === "interrupted" || metrics.status === "diverged" ? ` (${metrics.status})` : ""}`],
     ["batch size", String(s.batchSize)],
     ["seed", String(s.seed)],
     ["images", `${s.trainImages} training, ${s.testImages} test`],
     ["machine", `${metrics.machine.cpus} cores, Node ${metrics.machine.node}, ${metrics.machine.platform}`],
   ];
   const rows = metrics.epochs
-    .map((e) => `<tr><td>${e.epoch}</td><td>${e.trainLoss.toFixed(4)}</td><td>${percent(e.trainAccuracy)}</td><td>${e.testLoss.toFixed(4)}</td><td>${percent(e.testAccuracy)}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
+    .map((e) => `<tr><td>${e.epoch}</td><td>${formatLoss(e.trainLoss)}</td><td>${percent(e.trainAccuracy)}</td><td>${formatLoss(e.testLoss)}</td><td>${percent(e.testAccuracy)}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
     .join("\n");
   const figures = pictures.map(figureHtml).join("\n");
   return `<!doctype html>

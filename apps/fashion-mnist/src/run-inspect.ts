@@ -3,7 +3,7 @@
 
 import { loadCheckpoint } from "./checkpoint.js";
 import { loadSplit } from "./data.js";
-import { UsageError } from "./errors.js";
+import { printable, UsageError } from "./errors.js";
 import { classProbabilities, evaluate } from "./evaluate.js";
 import type { Io } from "./io.js";
 import { countParameters } from "./models.js";
@@ -15,7 +15,11 @@ export async function runEvaluate(opts: EvaluateOptions, checkpointPath: string,
   const { architecture, model } = loadCheckpoint(checkpointPath, opts.model);
   const test = await loadSplit("test", { dataDir: opts.dataDir, limit: opts.limit });
   const outcome = evaluate(model, test, opts.batchSize);
-  io.print(`${architecture} model (${countParameters(model).toLocaleString("en-US")} parameters) from ${checkpointPath}`);
+  if (!Number.isFinite(outcome.loss)) {
+    // finite weights so large that the logits overflow: the figures would be meaningless
+    throw new UsageError(`checkpoint ${checkpointPath} gives a test loss of ${outcome.loss} (its logits overflow); it cannot be evaluated`);
+  }
+  io.print(`${architecture} model (${countParameters(model).toLocaleString("en-US")} parameters) from ${printable(checkpointPath)}`);
   io.print(`test images ${test.images.shape[0]} | test loss ${outcome.loss.toFixed(4)} | test accuracy ${percent(outcome.accuracy)}`);
   const width = Math.max(...test.classes.map((c) => c.length));
   outcome.confusion.forEach((row, i) => {
@@ -33,6 +37,9 @@ export async function runPredict(opts: PredictOptions, checkpointPath: string, i
   const n = test.images.shape[0];
   if (opts.index >= n) throw new UsageError(`--index ${opts.index} is out of range: the test set has ${n} images (0 to ${n - 1})`);
   const probabilities = classProbabilities(model, test, opts.index);
+  if (!probabilities.every(Number.isFinite)) {
+    throw new UsageError(`checkpoint ${checkpointPath} gives probabilities that are not finite for test image ${opts.index} (its logits overflow)`);
+  }
   const truth = test.labels.dataSync()[opts.index];
   const predicted = probabilities.indexOf(Math.max(...probabilities));
   const pixels = Float32Array.from(test.images.slice(0, opts.index, opts.index + 1).dataSync());

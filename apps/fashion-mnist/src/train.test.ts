@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { evaluate } from "./evaluate.js";
 import { buildModel, countParameters, watchedLayers } from "./models.js";
 import { syntheticSplit } from "./testing/synthetic.js";
-import { meanAbsGrad, train, type TrainSettings } from "./train.js";
+import { estimateEpochSeconds, meanAbsGrad, train, type TrainSettings } from "./train.js";
 
 const SETTINGS: TrainSettings = { model: "mlp", epochs: 2, batchSize: 32, lr: 1e-3, weightDecay: 0.01, optimizer: "adamw", seed: 3 };
 
@@ -70,6 +70,44 @@ describe("train", () => {
     expect(result.interrupted).toBe(true);
     expect(result.epochs).toHaveLength(1);
     expect(steps).toBe(13);
+  });
+
+  it("stops at the first non-finite loss, before that step changes the weights, keeping the finished epochs", async () => {
+    // SGD with lr 10 on 64 images: epoch 1 ends with a finite (huge) loss, epoch 2's second step is NaN
+    const small = { model: "mlp", epochs: 4, batchSize: 16, lr: 10, weightDecay: 0, optimizer: "sgd", seed: 0 } as const;
+    const ends: number[] = [];
+    const warnings: string[] = [];
+    const result = await train(small, syntheticSplit(64, 1), syntheticSplit(16, 2), {
+      onEpochEnd: (m) => ends.push(m.epoch),
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(result.diverged).toEqual({ epoch: 2, step: 2, steps: 4, what: "the loss is NaN" });
+    expect(result.interrupted).toBe(false);
+    expect(ends).toEqual([1]);
+    expect(result.epochs).toHaveLength(1);
+    expect(Number.isFinite(result.epochs[0].trainLoss)).toBe(true);
+    for (const series of result.flow.values) {
+      expect(series).toHaveLength(4 + 1); // epoch 1, then the one finite step of epoch 2
+      expect(series.every(Number.isFinite)).toBe(true);
+    }
+    for (const p of result.model.parameters()) expect(p.dataSync().every(Number.isFinite)).toBe(true);
+    expect(warnings).toEqual(["epoch 1 step 3: the loss is 5.80e+6, training may be diverging"]);
+  });
+
+  it("says nothing while the loss stays in the usual range", async () => {
+    const warnings: string[] = [];
+    const result = await train({ ...SETTINGS, epochs: 1 }, trainSplit, testSplit, { onWarning: (m) => warnings.push(m) });
+    expect(result.diverged).toBeNull();
+    expect(warnings).toEqual([]);
+  });
+
+  it("estimates an epoch's seconds from a few steps without touching the run's numbers", async () => {
+    const before = await train({ ...SETTINGS, epochs: 1 }, trainSplit, testSplit);
+    const seconds = estimateEpochSeconds(SETTINGS, trainSplit);
+    expect(seconds).toBeGreaterThan(0);
+    expect(Number.isFinite(seconds)).toBe(true);
+    const after = await train({ ...SETTINGS, epochs: 1 }, trainSplit, testSplit);
+    expect(after.epochs[0].trainLoss).toBe(before.epochs[0].trainLoss);
   });
 
   it("trains the CNN and SGD too", async () => {

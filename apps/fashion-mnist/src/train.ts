@@ -1,5 +1,6 @@
 // The training loop: shuffled mini-batches, cross-entropy on logits, AdamW (or SGD), validation
 // on the test split after every epoch, and the mean |gradient| of each layer's weight per step.
+// It stops at the first loss or gradient that is not finite, before that step changes the weights.
 
 import { DataLoader, TensorDataset } from "@tg/data";
 import { crossEntropyLoss } from "@tg/loss";
@@ -32,8 +33,23 @@ export interface TrainHooks {
   onEpochStart?(epoch: number, steps: number): void;
   onStep?(info: StepInfo): void;
   onEpochEnd?(metrics: EpochMetrics, outcome: TestOutcome, model: Sequential): void;
+  /** A finite but alarming figure (a huge loss), said once per run. */
+  onWarning?(message: string): void;
   shouldStop?(): boolean;
 }
+
+/** Where training stopped being finite, and what was not. */
+export interface Divergence {
+  epoch: number;
+  /** The step (1-based) whose loss or gradient was not finite; its update was not applied. */
+  step: number;
+  steps: number;
+  /** What was not finite, e.g. "the loss is NaN" or "the gradient of 1.weight is not finite". */
+  what: string;
+}
+
+/** A batch loss above this is reported as a warning (cross-entropy over 10 classes starts near 2.3). */
+export const HUGE_LOSS = 1000;
 
 /** What a finished or stopped run produced. */
 export interface TrainResult {
@@ -43,6 +59,8 @@ export interface TrainResult {
   /** The test outcome of the last finished epoch, null when none finished. */
   outcome: TestOutcome | null;
   interrupted: boolean;
+  /** Set when a loss or gradient stopped being finite; the finished epochs before it stand. */
+  diverged: Divergence | null;
 }
 
 /**
@@ -63,7 +81,11 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
   const flow: GradientFlow = { layers: layers.map((l) => l.label), values: layers.map(() => []) };
   const epochs: EpochMetrics[] = [];
   const steps = Math.ceil(trainSplit.images.shape[0] / settings.batchSize);
+  const unwatched = model.namedParameters().filter(([, p]) => !layers.some((l) => l.weight === p));
+  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
   let outcome: TestOutcome | null = null;
+  let warned = false;
+  const stopped = (diverged: Divergence | null, interrupted = false): TrainResult => ({ model, epochs, flow, outcome, interrupted, diverged });
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     hooks.onEpochStart?.(epoch, steps);
     model.train();
@@ -74,15 +96,30 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
     let step = 0;
     for (const [x, y] of loader) {
       await nextTick();
-      if (hooks.shouldStop?.()) return { model, epochs, flow, outcome, interrupted: true };
+      if (hooks.shouldStop?.()) return stopped(null, true);
       const logits = model.forward(x);
       const loss = crossEntropyLoss(logits, y);
       optimizer.zeroGrad();
       loss.backward();
-      layers.forEach((layer, k) => flow.values[k].push(meanAbsGrad(layer.weight)));
+      const lossValue = loss.item();
+      const flowValues = layers.map((layer) => meanAbsGrad(layer.weight));
+      // a NaN or infinite gradient element makes its layer's mean |gradient| NaN or infinite
+      const bad = flowValues.findIndex((v) => !Number.isFinite(v));
+      const badOther = unwatched.find(([, p]) => p.grad !== null && !allFinite(p.grad));
+      const what = !Number.isFinite(lossValue)
+        ? `the loss is ${lossValue}`
+        : bad >= 0 || badOther !== undefined
+          ? `the gradient of ${bad >= 0 ? names.get(layers[bad].weight) : badOther?.[0]} is not finite`
+          : null;
+      if (what !== null) return stopped({ epoch, step: step + 1, steps, what });
+      if (lossValue > HUGE_LOSS && !warned) {
+        warned = true;
+        hooks.onWarning?.(`epoch ${epoch} step ${step + 1}: the loss is ${lossValue.toPrecision(3)}, training may be diverging`);
+      }
+      flowValues.forEach((v, k) => flow.values[k].push(v));
       optimizer.step();
       const n = x.shape[0];
-      lossSum += loss.item() * n;
+      lossSum += lossValue * n;
       correct += logits.argmax(1).eq(y).sum().item();
       seen += n;
       step++;
@@ -91,7 +128,9 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
       hooks.onStep?.({ epoch, step, steps, loss: lossSum / seen, samplesPerSecond, secondsLeft: (elapsed / step) * (steps - step) });
     }
     const seconds = (performance.now() - started) / 1000;
-    outcome = evaluate(model, testSplit);
+    const tested = evaluate(model, testSplit);
+    if (!Number.isFinite(tested.loss)) return stopped({ epoch, step, steps, what: `the test loss is ${tested.loss}` });
+    outcome = tested;
     const metrics: EpochMetrics = {
       epoch,
       trainLoss: lossSum / seen,
@@ -105,7 +144,29 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
     epochs.push(metrics);
     hooks.onEpochEnd?.(metrics, outcome, model);
   }
-  return { model, epochs, flow, outcome, interrupted: false };
+  return stopped(null);
+}
+
+/**
+ * Seconds one epoch's training steps will take, timed on a few steps of a separate model (the
+ * run's own model, data order and dropout masks are not touched), before the run starts.
+ */
+export function estimateEpochSeconds(settings: TrainSettings, trainSplit: Split, timedSteps = 2): number {
+  const n = trainSplit.images.shape[0];
+  const size = Math.min(settings.batchSize, n);
+  const model = buildModel(settings.model, new Rng(settings.seed));
+  const optimizer = makeOptimizer(settings, model.parameters());
+  const x = trainSplit.images.slice(0, 0, size);
+  const y = trainSplit.labels.slice(0, 0, size);
+  let fastest = Infinity;
+  for (let i = 0; i <= timedSteps; i++) {
+    const started = performance.now();
+    optimizer.zeroGrad();
+    crossEntropyLoss(model.forward(x), y).backward();
+    optimizer.step();
+    if (i > 0) fastest = Math.min(fastest, (performance.now() - started) / 1000); // step 0 warms up
+  }
+  return (fastest * n) / size;
 }
 
 /** AdamW, or SGD with momentum 0.9, over `params`. */
@@ -136,6 +197,12 @@ export function meanAbsGrad(weight: Tensor): number {
   }
   for (let i = n4; i < n; i++) s0 += Math.abs(g[i]);
   return (s0 + s1 + s2 + s3) / n;
+}
+
+function allFinite(t: Tensor): boolean {
+  const data = t.dataSync();
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
 }
 
 function nextTick(): Promise<void> {

@@ -1,9 +1,12 @@
 // `pnpm bench`: runs tg, TF.js (cpu and wasm backends) and, where python3 has them, NumPy and
 // PyTorch, each in its own process on the same inputs, then writes BENCHMARKS.md at the repo root.
 // Options: --only=<system,...> (tg, tfjs-wasm, tfjs-cpu, numpy, torch), --benches=<bench,...>
-// (matmul, mlp-epoch, cnn-train, mlp-infer), --full-epoch (time whole epochs, not samples),
+// (matmul, mlp-epoch, cnn-train, mlp-infer, gpt-train, gpt-generate), --full-epoch (time whole epochs, not samples),
 // --rounds=<n> (run each system n times in turn and report the median of the rounds; default 3;
-// TF.js's cpu backend, ~100x slower, runs once).
+// TF.js's cpu backend, ~100x slower, runs once), --quick (one matmul shape and inference with tiny
+// chunks, one round: checks that every runner works; writes nothing). Run it as `pnpm bench
+// [--node <path to a node binary>]` to time under another Node: each Node line's results are kept
+// in results/node<major>.json and BENCHMARKS.md shows Node 20 and Node 24 side by side.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,17 +15,20 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { wasmInfo } from "@tg/tensor";
 import { writeInputs } from "./cases.js";
+import { GPT_TORCH_SCRIPT, gptTorchArgs } from "./gpt-torch.js";
 import { describeMachine } from "./machine.js";
 import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
+import { loadNodeLines, nodeLinesMarkdown, saveNodeLine } from "./node-lines.js";
 import { benchmarksMarkdown, replaceBenchSection, summaryMarkdown } from "./report.js";
 import { type Result, medianOfRounds, parseResults } from "./results.js";
 
 const option = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
-const benches = option("benches") ?? ["matmul", "mlp-epoch", "cnn-train", "mlp-infer"];
+const quick = process.argv.includes("--quick");
+const benches = option("benches") ?? (quick ? ["matmul", "mlp-infer"] : ["matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate"]);
 const fullEpoch = process.argv.includes("--full-epoch");
-const rounds = Number(option("rounds")?.[0] ?? 3);
+const rounds = Number(option("rounds")?.[0] ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`pnpm bench: --rounds must be a positive integer, got ${option("rounds")?.[0]}\n`);
   process.exit(2);
@@ -43,7 +49,7 @@ interface Run {
 
 const node = (script: string, ...extra: string[]): Pick<Run, "command" | "args"> => ({
   command: process.execPath,
-  args: [...process.execArgv, fileURLToPath(new URL(script, import.meta.url)), JSON.stringify({ inputs, benches, fullEpoch }), ...extra],
+  args: [...process.execArgv, fileURLToPath(new URL(script, import.meta.url)), JSON.stringify({ inputs, benches, fullEpoch, quick }), ...extra],
 });
 const runs: Run[] = [
   { group: "tg", title: "tg (wasm 1 thread, wasm all cores, JS path)", ...node("./run-tg.ts") },
@@ -58,9 +64,14 @@ for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : [
   }
   for (const [suffix, threads] of [["1", 1], ["all", machine.cores]] as const) {
     const system = `${lib}-${suffix}`;
-    const args = ["-c", PYTHON_SCRIPT, pythonArgs(inputs, lib, system, threads)];
+    const args = ["-c", PYTHON_SCRIPT, pythonArgs(inputs, lib, system, threads, quick)];
     runs.push({ group: lib, title: `${lib} on ${threads} thread(s)`, command: "python3", args, env: threadEnv(threads) });
   }
+}
+const gptBenches = benches.filter((b) => b.startsWith("gpt-"));
+if (gptBenches.length > 0 && pythonHas("torch")) {
+  const args = ["-c", GPT_TORCH_SCRIPT, gptTorchArgs(gptBenches, machine.cores)];
+  runs.push({ group: "torch", title: `PyTorch GPT on ${machine.cores} thread(s)`, command: "python3", args, env: threadEnv(machine.cores) });
 }
 
 const results: Result[] = [];
@@ -88,7 +99,7 @@ notes.unshift(
     `${info.threads ? `threads over shared memory (${machine.cores} on "all cores")` : "on one thread (no blocking worker threads here)"}.`,
   "The machine is shared with other jobs while the benchmark runs, so rates on all cores in particular are noisy (512³ on two threads has measured anywhere from ~37 to ~73 GFLOPS across runs): a second thread is only as fast as the second core is free, and a worker preempted mid-tile holds up the whole call. tg's 1-thread and all-cores samples are taken in turn so that a disturbance hits both columns alike.",
   ...(rounds > 1
-    ? [`Each number is the median of ${rounds} rounds: every system ran ${rounds} times, the systems taking turns (TF.js's cpu backend, about a hundred times slower, ran once).`]
+    ? [`Each median is the median of ${rounds} rounds and each fastest-chunk figure the best of them: every system ran ${rounds} times, the systems taking turns (TF.js's cpu backend, about a hundred times slower, ran once).`]
     : []),
   `Load average (1 min) before → after each system's first run, on ${machine.cores} cores: ${loads.join("; ")}.`,
   "TF.js's wasm backend runs on one thread in Node: its threaded build starts workers from blob URLs, which Node refuses.",
@@ -97,11 +108,20 @@ notes.unshift(
 );
 const analysisFile = fileURLToPath(new URL("../analysis.md", import.meta.url));
 const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : "";
-const markdown = benchmarksMarkdown(machine, combined, notes, analysis);
-writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
-process.stdout.write(markdown);
+const complete = only === undefined && option("benches") === undefined && !quick;
+// a complete run keeps its results for the Node-lines table of later runs under another Node
+const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+if (complete) saveNodeLine(resultsDir, machine, combined);
+const markdown = benchmarksMarkdown(machine, combined, notes, analysis, nodeLinesMarkdown(loadNodeLines(resultsDir)));
+if (quick) {
+  process.stdout.write(markdown);
+  process.stderr.write("pnpm bench --quick: every runner reported; BENCHMARKS.md and README.md left as they are\n");
+} else {
+  writeFileSync(fileURLToPath(new URL("../../../BENCHMARKS.md", import.meta.url)), markdown);
+  process.stdout.write(markdown);
+}
 // the root README shows the tables of a complete run only
-if (only === undefined && option("benches") === undefined) {
+if (complete) {
   const readme = fileURLToPath(new URL("../../../README.md", import.meta.url));
   writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, combined)));
 }

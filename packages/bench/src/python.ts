@@ -3,6 +3,7 @@
 
 import { spawnSync } from "node:child_process";
 import { MATMUL_CASES } from "./cases.js";
+import { CHUNKS, QUICK_CHUNKS } from "./timing.js";
 
 /** True when `python3 -c "import <module>"` succeeds. */
 export function pythonHas(module: string): boolean {
@@ -15,21 +16,17 @@ export function threadEnv(threads: number): NodeJS.ProcessEnv {
   return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
 }
 
-/** The argument for PYTHON_SCRIPT: inputs folder, cases, library, system id and threads. */
-export function pythonArgs(inputs: string, lib: "numpy" | "torch", system: string, threads: number): string {
-  return JSON.stringify({ inputs, lib, system, threads, cases: MATMUL_CASES });
+/**
+ * The argument for PYTHON_SCRIPT: inputs folder, cases, library, system id, threads, and the
+ * chunking of timing.ts (`quick`: one case, QUICK_CHUNKS).
+ */
+export function pythonArgs(inputs: string, lib: "numpy" | "torch", system: string, threads: number, quick = false): string {
+  const chunks = { ...CHUNKS, ...(quick ? QUICK_CHUNKS : {}) };
+  return JSON.stringify({ inputs, lib, system, threads, cases: quick ? MATMUL_CASES.slice(0, 1) : MATMUL_CASES, chunks });
 }
 
-/** Times matmul on each case like timing.ts does (warm-up, median of samples). */
-export const PYTHON_SCRIPT = String.raw`
-import json, os, sys, time
-cfg = json.loads(sys.argv[1])
-import numpy as np
-torch = None
-if cfg["lib"] == "torch":
-    import torch
-    torch.set_num_threads(cfg["threads"])
-
+/** measure(fn): median seconds per call, timed like timing.ts (warm-up, median of samples). */
+export const PYTHON_MEASURE = String.raw`
 def measure(fn, samples=7, min_sample=0.04, budget=6.0):
     calls, start = 0, time.perf_counter()
     while calls < 2 or time.perf_counter() - start < 0.1:
@@ -43,7 +40,36 @@ def measure(fn, samples=7, min_sample=0.04, budget=6.0):
         times.append((time.perf_counter() - t0) / reps)
     times.sort()
     return times[len(times) // 2]
+`;
 
+/** Times matmul on each case like timing.ts's measureChunked (warm-up, chunks of short samples). */
+export const PYTHON_SCRIPT = String.raw`
+import json, os, sys, time
+cfg = json.loads(sys.argv[1])
+import numpy as np
+torch = None
+if cfg["lib"] == "torch":
+    import torch
+    torch.set_num_threads(cfg["threads"])
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+def measure(fn, chunks, chunk_samples, min_sample, budget, min_chunks):
+    calls, start = 0, time.perf_counter()
+    while (calls < 2 and time.perf_counter() - start < 1.0) or time.perf_counter() - start < 0.1:
+        fn(); calls += 1
+    per_call = (time.perf_counter() - start) / calls
+    reps = max(1, int(min_sample / max(per_call, 1e-6)) + 1)
+    times, start = [], time.perf_counter()
+    while len(times) < chunks * chunk_samples and (len(times) < min_chunks * chunk_samples or time.perf_counter() - start < budget):
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        times.append((time.perf_counter() - t0) / reps)
+    chunk_medians = [median(times[i:i + chunk_samples]) for i in range(0, len(times) - chunk_samples + 1, chunk_samples)]
+    return median(times), min(chunk_medians) if chunk_medians else median(times)
+
+ch = cfg["chunks"]
 for c in cfg["cases"]:
     m, n, k = c["m"], c["n"], c["k"]
     a = np.fromfile(os.path.join(cfg["inputs"], c["id"] + "-a.f32"), dtype="<f4")
@@ -56,7 +82,8 @@ for c in cfg["cases"]:
         fn = lambda: torch.matmul(ta, tb)
     else:
         fn = lambda: a @ b
-    seconds = measure(fn)
-    result = {"system": cfg["system"], "bench": "matmul", "case": c["id"], "value": 2 * m * n * k / seconds / 1e9, "unit": "GFLOPS"}
+    seconds, best = measure(fn, ch["chunks"], ch["chunkSamples"], ch["minSampleMs"] / 1000, ch["budgetMs"] / 1000, ch["minChunks"])
+    gflops = lambda s: 2 * m * n * k / s / 1e9
+    result = {"system": cfg["system"], "bench": "matmul", "case": c["id"], "value": gflops(seconds), "best": gflops(best), "unit": "GFLOPS"}
     print("RESULT " + json.dumps(result), flush=True)
 `;

@@ -3,6 +3,7 @@
 
 import { MATMUL_CASES } from "./cases.js";
 import type { Machine } from "./machine.js";
+import { cell } from "./node-lines.js";
 import type { Result } from "./results.js";
 
 /** Column titles of the systems, in table order. */
@@ -27,13 +28,13 @@ const RATIOS: [string, string, string][] = [
   ["tg-wasm-all", "torch-all", "tg / PyTorch"],
 ];
 
-type Table = Map<string, Map<string, number>>;
+type Table = Map<string, Map<string, Result>>;
 
 function matmulTable(results: Result[]): Table {
   const table: Table = new Map();
   for (const r of results.filter((x) => x.bench === "matmul" && x.value !== null)) {
     if (!table.has(r.system)) table.set(r.system, new Map());
-    table.get(r.system)!.set(r.case, r.value!);
+    table.get(r.system)!.set(r.case, r);
   }
   return table;
 }
@@ -46,14 +47,14 @@ function matmulMarkdown(table: Table): string[] {
   const head = ["shape", ...systems.map(([, title]) => title), ...ratios.map(([, , title]) => title)];
   const rows = MATMUL_CASES.map((c) => [
     c.label,
-    ...systems.map(([id]) => fmt(table.get(id)?.get(c.id))),
-    ...ratios.map(([x, y]) => `${fmt(table.get(x)!.get(c.id)! / table.get(y)!.get(c.id)!, 2)}×`),
+    ...systems.map(([id]) => cell(table.get(id)?.get(c.id))),
+    ...ratios.map(([x, y]) => `${fmt(table.get(x)!.get(c.id)!.value! / table.get(y)!.get(c.id)!.value!, 2)}×`),
   ]);
   return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 
 function targetLines(table: Table): string[] {
-  const get = (system: string, id: string) => table.get(system)?.get(id);
+  const get = (system: string, id: string) => table.get(system)?.get(id)?.value ?? undefined;
   const mark = (ok: boolean) => (ok ? "met" : "**not met**");
   const lines: string[] = [];
   const one = get("tg-wasm-1", "sq512");
@@ -82,16 +83,19 @@ const TRAINING_ROWS: [string, string, string, boolean][] = [
   ["cnn-train", "train", "CNN training, batch 64 (images/s)", true],
   ["mlp-infer", "1", "MLP inference, 1 image (ms)", false],
   ["mlp-infer", "1000", "MLP inference, 1000 images (ms)", false],
+  ["gpt-train", "train", "char-gpt training, batch 16 × 128 (tokens/s)", true],
+  ["gpt-generate", "generate", "char-gpt generation, context 128 (tokens/s)", true],
 ];
 const TRAINING_SYSTEMS: [string, string][] = [
   ["tg", "tg"],
   ["tfjs-wasm", "TF.js wasm"],
   ["tfjs-cpu", "TF.js cpu"],
+  ["torch", "PyTorch"],
 ];
 
 function trainingMarkdown(results: Result[]): string[] {
-  const value = (system: string, bench: string, id: string) =>
-    results.find((r) => r.system === system && r.bench === bench && r.case === id)?.value ?? undefined;
+  const find = (system: string, bench: string, id: string) => results.find((r) => r.system === system && r.bench === bench && r.case === id);
+  const value = (system: string, bench: string, id: string) => find(system, bench, id)?.value ?? undefined;
   const rows = TRAINING_ROWS.filter(([bench, id]) => value("tg", bench, id) !== undefined);
   if (rows.length === 0) return [];
   const systems = TRAINING_SYSTEMS.filter(([id]) => results.some((r) => r.system === id && r.bench !== "matmul"));
@@ -100,7 +104,7 @@ function trainingMarkdown(results: Result[]): string[] {
   const body = rows.map(([bench, id, title, higher]) => {
     const tg = value("tg", bench, id)!;
     const ratio = (peer: number | undefined) => (peer === undefined ? "–" : `${fmt(higher ? tg / peer : peer / tg, 2)}×`);
-    return [title, ...systems.map(([s]) => fmt(value(s, bench, id), bench === "mlp-infer" ? 3 : 1)), ...peers.map(([s]) => ratio(value(s, bench, id)))];
+    return [title, ...systems.map(([s]) => cell(find(s, bench, id), bench === "mlp-infer" ? 3 : 1)), ...peers.map(([s]) => ratio(value(s, bench, id)))];
   });
   const epoch = value("tg", "mlp-epoch", "epoch");
   const images = value("tg", "cnn-train", "train");
@@ -122,14 +126,16 @@ function trainingMarkdown(results: Result[]): string[] {
 }
 
 /** The whole BENCHMARKS.md; `analysis` (markdown written by hand) goes after the notes. */
-export function benchmarksMarkdown(machine: Machine, results: Result[], notes: string[], analysis: string): string {
+export function benchmarksMarkdown(machine: Machine, results: Result[], notes: string[], analysis: string, nodeLines: string[] = []): string {
   const table = matmulTable(results);
   return [
     "# Benchmarks",
     "",
     "Written by `pnpm bench` (packages/bench): every system runs in its own process on the same inputs,",
-    "in one run; each number is the median of several timed samples after a warm-up, and with several",
-    "rounds (see the notes) the median of the rounds' numbers.",
+    "in one run. After a warm-up each figure is timed in chunks of a few short samples; a cell reads",
+    "\"median of all samples / median of the fastest chunk\" (the rate while the shared host left the",
+    "core alone), and with several rounds (see the notes) the median of the rounds' medians / the best",
+    "of their fastest chunks. Ratios compare medians.",
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores (${machine.features.join(", ") || "no SIMD flags read"}), Node ${machine.node} (V8 ${machine.v8}).`,
     "",
@@ -142,6 +148,7 @@ export function benchmarksMarkdown(machine: Machine, results: Result[], notes: s
     ...targetLines(table),
     "",
     ...trainingMarkdown(results),
+    ...nodeLines,
     "## Notes",
     "",
     ...notes.map((n) => `- ${n}`),
@@ -153,7 +160,7 @@ export function benchmarksMarkdown(machine: Machine, results: Result[], notes: s
 /** The tables alone, with the machine, for the root README (between its bench markers). */
 export function summaryMarkdown(machine: Machine, results: Result[]): string {
   return [
-    `Measured by \`pnpm bench\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; float32 matmul in GFLOPS (higher is better):`,
+    `Measured by \`pnpm bench\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; float32 matmul in GFLOPS (higher is better; median / fastest chunk's median):`,
     "",
     ...matmulMarkdown(matmulTable(results)),
     "",

@@ -4,22 +4,35 @@
 export interface Result {
   /** System id, e.g. "tg-wasm-1" or "tfjs-wasm". */
   system: string;
-  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer". */
+  /** Benchmark id: "matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate". */
   bench: string;
   /** Case id within the benchmark (a matmul shape, a batch size). */
   case: string;
-  /** The measurement, or null when the system could not run the benchmark (see note). */
+  /** The measurement (the median of all samples), or null when the system could not run it (see note). */
   value: number | null;
-  unit: "GFLOPS" | "s" | "img/s" | "ms";
+  /** The same figure from the fastest chunk of samples (see timing.ts), when timed in chunks. */
+  best?: number;
+  unit: "GFLOPS" | "s" | "img/s" | "ms" | "tokens/s";
   note?: string;
   /** How many rounds' values the value is the median of (absent for a single run). */
   rounds?: number;
 }
 
-/** Runs `measure` and records its value, or null and the error when the system cannot run it. */
-export function attempt(results: Result[], what: Omit<Result, "value">, measure: () => number): void {
+/** A timed figure: seconds per call (a number), or a Timing's median and best chunk. */
+export type Seconds = number | { median: number; best: number };
+
+/** The result fields of `seconds` converted by `toValue` (e.g. seconds to GFLOPS). */
+export function figure(seconds: Seconds, toValue: (seconds: number) => number): Pick<Result, "value" | "best"> {
+  return typeof seconds === "number" ? { value: toValue(seconds) } : { value: toValue(seconds.median), best: toValue(seconds.best) };
+}
+
+/**
+ * Runs `measure` and records its figure converted by `toValue` (identity by default), or null
+ * and the error when the system cannot run it.
+ */
+export function attempt(results: Result[], what: Omit<Result, "value">, measure: () => Seconds, toValue = (x: number) => x): void {
   try {
-    results.push({ ...what, value: measure() });
+    results.push({ ...what, ...figure(measure(), toValue) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     results.push({ ...what, value: null, note: `could not run: ${message}` });
@@ -47,6 +60,8 @@ export interface RunnerArgs {
   benches: string[];
   /** Time whole training epochs instead of extrapolating from samples. */
   fullEpoch: boolean;
+  /** `pnpm bench --quick`: one matmul shape, tiny chunks; checks the runners, not the speed. */
+  quick?: boolean;
 }
 
 /** Reads the runner's arguments (one JSON argument after the script). */
@@ -54,9 +69,13 @@ export function runnerArgs(): RunnerArgs {
   return JSON.parse(process.argv[2] ?? "{}") as RunnerArgs;
 }
 
+/** True for units where a larger number is better. */
+export const higherIsBetter = (unit: Result["unit"]): boolean => unit === "GFLOPS" || unit === "img/s";
+
 /**
  * One result per (system, bench, case) from several rounds of runs: the median of the rounds'
- * values (the lower middle one of an even count), keeping the notes of the first round.
+ * values (the lower middle one of an even count) and the best of their best chunks, keeping the
+ * notes of the first round.
  */
 export function medianOfRounds(results: readonly Result[]): Result[] {
   const groups = new Map<string, Result[]>();
@@ -67,6 +86,8 @@ export function medianOfRounds(results: readonly Result[]): Result[] {
   return [...groups.values()].map((rounds) => {
     const values = rounds.flatMap((r) => (r.value === null ? [] : [r.value])).sort((a, b) => a - b);
     const value = values.length === 0 ? null : values[Math.floor((values.length - 1) / 2)];
-    return { ...rounds[0], value, ...(rounds.length > 1 ? { rounds: values.length } : {}) };
+    const bests = rounds.flatMap((r) => (r.best === undefined ? [] : [r.best]));
+    const best = bests.length === 0 ? {} : { best: higherIsBetter(rounds[0].unit) ? Math.max(...bests) : Math.min(...bests) };
+    return { ...rounds[0], value, ...best, ...(rounds.length > 1 ? { rounds: values.length } : {}) };
   });
 }

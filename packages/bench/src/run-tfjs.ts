@@ -8,9 +8,9 @@ import "@tensorflow/tfjs-backend-wasm";
 import "./tfjs-gradients.js";
 import { MATMUL_CASES, flops, readInputs } from "./cases.js";
 import { trainingData } from "./data.js";
-import { report, runnerArgs } from "./results.js";
+import { figure, report, runnerArgs } from "./results.js";
 import { tfjsTraining } from "./train-tfjs.js";
-import { measure } from "./timing.js";
+import { CHUNKS, QUICK_CHUNKS, measureChunked } from "./timing.js";
 
 const args = runnerArgs();
 const backend = process.argv[3] ?? "wasm";
@@ -18,16 +18,16 @@ await tfjs.setBackend(backend);
 await tfjs.ready();
 
 if (args.benches.includes("matmul")) {
-  for (const c of MATMUL_CASES) {
+  for (const c of args.quick ? MATMUL_CASES.slice(0, 1) : MATMUL_CASES) {
     const { a, b } = readInputs(args.inputs, c);
     const ta = tfjs.tensor2d(a, c.transA ? [c.k, c.m] : [c.m, c.k]);
     const tb = tfjs.tensor2d(b, c.transB ? [c.n, c.k] : [c.k, c.n]);
-    const seconds = measure(() => {
+    const seconds = measureChunked(() => {
       const out = tfjs.matMul(ta, tb, c.transA, c.transB);
       out.dataSync();
       out.dispose();
-    }, { budgetMs: 4000 });
-    report({ system: `tfjs-${backend}`, bench: "matmul", case: c.id, value: flops(c) / seconds / 1e9, unit: "GFLOPS" });
+    }, args.quick ? QUICK_CHUNKS : { ...CHUNKS, budgetMs: 4000 });
+    report({ system: `tfjs-${backend}`, bench: "matmul", case: c.id, ...figure(seconds, (s) => flops(c) / s / 1e9), unit: "GFLOPS" });
     ta.dispose();
     tb.dispose();
   }
@@ -35,5 +35,5 @@ if (args.benches.includes("matmul")) {
 
 const training = ["mlp-epoch", "cnn-train", "mlp-infer"].filter((b) => args.benches.includes(b));
 if (training.length > 0) {
-  for (const r of tfjsTraining(`tfjs-${backend}`, training, await trainingData(), args.fullEpoch)) report(r);
+  for (const r of tfjsTraining(`tfjs-${backend}`, training, await trainingData(), args.fullEpoch, args.quick)) report(r);
 }

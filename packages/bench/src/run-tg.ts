@@ -1,17 +1,20 @@
 // tg's runner: the public Tensor.matmul on the wasm backend (1 thread and all cores) and on the
-// "js" backend (the plain TypeScript reference path); training and inference on the default.
+// "js" backend (the plain TypeScript reference path); training, inference and the GPT on the default.
 
 import { availableParallelism } from "node:os";
 import { getBackend, isWasmAvailable, setBackend, setNumThreads, tensor } from "@tg/tensor";
 import { MATMUL_CASES, type MatmulCase, flops, readInputs } from "./cases.js";
 import { trainingData } from "./data.js";
-import { report, runnerArgs } from "./results.js";
+import { figure, report, runnerArgs } from "./results.js";
+import { tgGpt } from "./gpt-tg.js";
 import { tgTraining } from "./train-tg.js";
-import { measure, measureInterleaved } from "./timing.js";
+import { CHUNKS, QUICK_CHUNKS, measureChunked, measureInterleaved } from "./timing.js";
 
 const args = runnerArgs();
 const cores = availableParallelism();
 const defaultBackend = getBackend();
+const chunks = args.quick ? QUICK_CHUNKS : CHUNKS;
+const cases = args.quick ? MATMUL_CASES.slice(0, 1) : MATMUL_CASES;
 
 function tensorMatmul(c: MatmulCase, a: Float32Array, b: Float32Array): () => void {
   const ta = c.transA ? tensor(a, { shape: [c.k, c.m] }).transpose(0, 1) : tensor(a, { shape: [c.m, c.k] });
@@ -20,22 +23,23 @@ function tensorMatmul(c: MatmulCase, a: Float32Array, b: Float32Array): () => vo
 }
 
 if (args.benches.includes("matmul")) {
-  for (const c of MATMUL_CASES) {
+  for (const c of cases) {
     const { a, b } = readInputs(args.inputs, c);
     const fn = tensorMatmul(c, a, b);
+    const gflops = (seconds: number) => flops(c) / seconds / 1e9;
     if (isWasmAvailable()) {
       setBackend("wasm");
       const [one, all] = measureInterleaved([
         { before: () => setNumThreads(1), fn },
         { before: () => setNumThreads(cores), fn },
-      ]);
-      report({ system: "tg-wasm-1", bench: "matmul", case: c.id, value: flops(c) / one / 1e9, unit: "GFLOPS" });
-      report({ system: "tg-wasm-all", bench: "matmul", case: c.id, value: flops(c) / all / 1e9, unit: "GFLOPS" });
+      ], chunks);
+      report({ system: "tg-wasm-1", bench: "matmul", case: c.id, ...figure(one, gflops), unit: "GFLOPS" });
+      report({ system: "tg-wasm-all", bench: "matmul", case: c.id, ...figure(all, gflops), unit: "GFLOPS" });
     }
     setBackend("js");
-    const seconds = measure(fn, { budgetMs: 4000 });
+    const seconds = measureChunked(fn, args.quick ? chunks : { budgetMs: 4000 });
     setBackend(defaultBackend);
-    report({ system: "tg-js", bench: "matmul", case: c.id, value: flops(c) / seconds / 1e9, unit: "GFLOPS" });
+    report({ system: "tg-js", bench: "matmul", case: c.id, ...figure(seconds, gflops), unit: "GFLOPS" });
   }
 }
 
@@ -43,5 +47,12 @@ const training = ["mlp-epoch", "cnn-train", "mlp-infer"].filter((b) => args.benc
 if (training.length > 0) {
   setNumThreads(cores);
   setBackend(defaultBackend);
-  for (const r of tgTraining("tg", training, await trainingData(), args.fullEpoch)) report(r);
+  for (const r of tgTraining("tg", training, await trainingData(), args.fullEpoch, args.quick)) report(r);
+}
+
+const gpt = ["gpt-train", "gpt-generate"].filter((b) => args.benches.includes(b));
+if (gpt.length > 0) {
+  setNumThreads(cores);
+  setBackend(defaultBackend);
+  for (const r of tgGpt("tg", gpt)) report(r);
 }

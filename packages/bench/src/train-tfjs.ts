@@ -4,7 +4,7 @@
 import * as tfjs from "@tensorflow/tfjs-core";
 import { BATCH, type TrainingData } from "./data.js";
 import { type Result, attempt } from "./results.js";
-import { TRAINING_SAMPLES, epochNote, epochSeconds, measure } from "./timing.js";
+import { CHUNKS, QUICK_CHUNKS, TRAINING_CHUNKS, epochNote, epochSeconds, measureChunked } from "./timing.js";
 
 type Forward = (x: tfjs.Tensor, training: boolean) => tfjs.Tensor2D;
 
@@ -60,23 +60,25 @@ function trainer(model: { vars: tfjs.Variable[]; forward: Forward }, data: Train
 }
 
 /** Runs the benchmarks in `benches` on the current backend and returns their results. */
-export function tfjsTraining(system: string, benches: string[], data: TrainingData, fullEpoch: boolean): Result[] {
+export function tfjsTraining(system: string, benches: string[], data: TrainingData, fullEpoch: boolean, quick = false): Result[] {
   const results: Result[] = [];
+  const stepChunks = quick ? QUICK_CHUNKS : TRAINING_CHUNKS;
+  const callChunks = quick ? QUICK_CHUNKS : CHUNKS;
   const steps = Math.ceil(data.count / BATCH);
   if (benches.includes("mlp-epoch")) {
     const what = { system, bench: "mlp-epoch", case: "epoch", unit: "s", note: epochNote(fullEpoch, data) } as const;
-    attempt(results, what, () => epochSeconds(trainer(mlp(), data, [784]), steps, fullEpoch));
+    attempt(results, what, () => epochSeconds(trainer(mlp(), data, [784]), steps, fullEpoch, stepChunks));
   }
   if (benches.includes("cnn-train")) {
     const what = { system, bench: "cnn-train", case: "train", unit: "img/s" } as const;
-    attempt(results, what, () => BATCH / measure(trainer(cnn(), data, [28, 28, 1]), TRAINING_SAMPLES));
+    attempt(results, what, () => measureChunked(trainer(cnn(), data, [28, 28, 1]), stepChunks), (seconds) => BATCH / seconds);
   }
   if (benches.includes("mlp-infer")) {
     const model = mlp();
     for (const batch of [1, 1000]) {
       const x = tfjs.tensor(data.images.subarray(0, batch * 784), [batch, 784]);
       const what = { system, bench: "mlp-infer", case: String(batch), unit: "ms" } as const;
-      attempt(results, what, () => 1000 * measure(() => tfjs.tidy(() => void model.forward(x, false).dataSync())));
+      attempt(results, what, () => measureChunked(() => tfjs.tidy(() => void model.forward(x, false).dataSync()), callChunks), (seconds) => 1000 * seconds);
       x.dispose();
     }
   }

@@ -7,7 +7,7 @@ import { AdamW } from "@tg/optim";
 import { manualSeed, noGrad, tensor } from "@tg/tensor";
 import { BATCH, type TrainingData } from "./data.js";
 import { type Result, attempt } from "./results.js";
-import { TRAINING_SAMPLES, epochNote, epochSeconds, measure } from "./timing.js";
+import { CHUNKS, QUICK_CHUNKS, TRAINING_CHUNKS, epochNote, epochSeconds, measureChunked } from "./timing.js";
 
 function mlp(): Sequential {
   return new Sequential(
@@ -41,18 +41,20 @@ function trainer(model: Sequential, data: TrainingData, shape: number[]): () => 
 }
 
 /** Runs the benchmarks in `benches` and returns their results under `system`. */
-export function tgTraining(system: string, benches: string[], data: TrainingData, fullEpoch: boolean): Result[] {
+export function tgTraining(system: string, benches: string[], data: TrainingData, fullEpoch: boolean, quick = false): Result[] {
   const results: Result[] = [];
+  const stepChunks = quick ? QUICK_CHUNKS : TRAINING_CHUNKS;
+  const callChunks = quick ? QUICK_CHUNKS : CHUNKS;
   const steps = Math.ceil(data.count / BATCH);
   if (benches.includes("mlp-epoch")) {
     manualSeed(0);
     const what = { system, bench: "mlp-epoch", case: "epoch", unit: "s", note: epochNote(fullEpoch, data) } as const;
-    attempt(results, what, () => epochSeconds(trainer(mlp(), data, [784]), steps, fullEpoch));
+    attempt(results, what, () => epochSeconds(trainer(mlp(), data, [784]), steps, fullEpoch, stepChunks));
   }
   if (benches.includes("cnn-train")) {
     manualSeed(0);
     const what = { system, bench: "cnn-train", case: "train", unit: "img/s" } as const;
-    attempt(results, what, () => BATCH / measure(trainer(cnn(), data, [1, 28, 28]), TRAINING_SAMPLES));
+    attempt(results, what, () => measureChunked(trainer(cnn(), data, [1, 28, 28]), stepChunks), (seconds) => BATCH / seconds);
   }
   if (benches.includes("mlp-infer")) {
     manualSeed(0);
@@ -60,7 +62,7 @@ export function tgTraining(system: string, benches: string[], data: TrainingData
     for (const batch of [1, 1000]) {
       const x = tensor(data.images.subarray(0, batch * 784), { shape: [batch, 784] });
       const what = { system, bench: "mlp-infer", case: String(batch), unit: "ms" } as const;
-      attempt(results, what, () => 1000 * measure(() => noGrad(() => model.forward(x).dataSync())));
+      attempt(results, what, () => measureChunked(() => noGrad(() => model.forward(x).dataSync()), callChunks), (seconds) => 1000 * seconds);
     }
   }
   return results;

@@ -34,14 +34,19 @@ const KEYS = ["batchSize", "shuffle", "dropLast", "seed"];
  * }
  */
 export class DataLoader<T> implements Iterable<Batch<T>> {
+  /** The dataset batches are drawn from. */
   readonly dataset: Dataset<T>;
+  /** Items per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the items in a new order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is skipped. */
   readonly dropLast: boolean;
   /** The seed of the shuffle (drawn from the global Rng when not given). */
   readonly seed: number;
   private epochsStarted = 0;
 
+  /** Batches `dataset`; bad options throw a RangeError here. */
   constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
     if (
       typeof dataset !== "object" ||

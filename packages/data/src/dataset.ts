@@ -4,12 +4,15 @@ import { formatShape, noGrad, tensor, Tensor, TensorError } from "@tg/tensor";
 
 /** Anything indexable with a length (PyTorch's map-style `Dataset`). */
 export interface Dataset<T> {
+  /** The number of items. */
   readonly length: number;
+  /** Item `index`, 0 ≤ index < length. */
   get(index: number): T;
 }
 
 /** A dataset that can also build a whole batch at once, faster than stacking its items one by one. */
 export interface BatchedDataset<T, B> extends Dataset<T> {
+  /** The items at `indices`, already batched (what `DataLoader` would stack). */
   getBatch(indices: readonly number[]): B;
 }
 
@@ -24,8 +27,10 @@ export interface BatchedDataset<T, B> extends Dataset<T> {
 export class TensorDataset implements BatchedDataset<Tensor[], Tensor[]> {
   /** The wrapped tensors, made contiguous if they were strided views. */
   readonly tensors: readonly Tensor[];
+  /** The number of rows (the tensors' shared first dim). */
   readonly length: number;
 
+  /** A dataset whose item i is row i of each tensor; all need the same first dim. */
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new RangeError("TensorDataset: expected at least one tensor");
     tensors.forEach((t, i) => {

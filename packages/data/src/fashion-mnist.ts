@@ -33,8 +33,11 @@ export const FASHION_MNIST_SYSTEM_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** One of the four files: its name without `.gz` and its SHA-256 digests, gzipped and plain. */
 export interface FashionMNISTFile {
+  /** The file name without `.gz`. */
   name: string;
+  /** SHA-256 of the official gzipped file. */
   gzSha256: string;
+  /** SHA-256 of the uncompressed IDX contents. */
   rawSha256: string;
 }
 
@@ -100,8 +103,11 @@ const OPTION_KEYS = [
 
 /** A loaded split: images [N,1,28,28] float32 in [0,1], labels [N] int32, and the class names. */
 export interface FashionMNIST {
+  /** [N, 1, 28, 28] float32 in [0, 1]. */
   images: Tensor;
+  /** [N] int32 class indices, 0..9. */
   labels: Tensor;
+  /** The ten class names, by index. */
   classes: string[];
   /** The folder the files were read from. */
   dir: string;

@@ -9,7 +9,9 @@ export type IdxData =
 
 /** A parsed IDX file: its dims and its elements in row-major order. */
 export interface Idx {
+  /** The size of each dim, as the file's header gives them. */
   shape: number[];
+  /** The elements in row-major order, in the file's element type. */
   data: IdxData;
 }
 

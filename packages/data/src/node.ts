@@ -3,6 +3,8 @@
 export { TensorDataset, type BatchedDataset, type Dataset } from "./dataset.js";
 export { collate, DataLoader, type Batch, type DataLoaderOptions } from "./dataloader.js";
 export { encodeIdx, parseIdx, type Idx, type IdxData } from "./idx.js";
+export { CharTokenizer, type CharTokenizerJSON } from "./tokenizer.js";
+export { splitTokens, TokenWindowDataset, type TokenSplit } from "./text-windows.js";
 export {
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_FILES,

@@ -1,7 +1,7 @@
 // Activation layers: ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax. Each is a thin
 // wrapper over @tg/tensor ops (GELU over Tensor.erf); none has parameters.
 
-import { formatShape, Tensor, TensorError, where } from "@tg/tensor";
+import { formatShape, gelu, Tensor, TensorError, where } from "@tg/tensor";
 import { checkFinite } from "./checks.js";
 import { Module } from "./module.js";
 
@@ -17,8 +17,10 @@ export class ReLU extends Module {
  * gradient at 0 is negativeSlope, as in PyTorch.
  */
 export class LeakyReLU extends Module {
+  /** The slope for negative inputs. */
   readonly negativeSlope: number;
 
+  /** Leaky ReLU with slope `negativeSlope` below zero. */
   constructor(negativeSlope = 0.01) {
     super();
     this.negativeSlope = checkFinite("LeakyReLU", "negativeSlope", negativeSlope);
@@ -35,7 +37,7 @@ export class LeakyReLU extends Module {
  */
 export class GELU extends Module {
   forward(x: Tensor): Tensor {
-    return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+    return gelu(x);
   }
 }
 
@@ -55,8 +57,10 @@ export class Tanh extends Module {
 
 /** exp(x) / Σ exp(x) along `dim` (default −1, the last), as PyTorch's `nn.Softmax`. */
 export class Softmax extends Module {
+  /** The dim that sums to 1. */
   readonly dim: number;
 
+  /** Softmax along `dim` (the last by default). */
   constructor(dim = -1) {
     super();
     this.dim = checkDim("Softmax", dim);
@@ -69,8 +73,10 @@ export class Softmax extends Module {
 
 /** log(softmax(x)) along `dim` (default −1), computed stably (PyTorch's `nn.LogSoftmax`). */
 export class LogSoftmax extends Module {
+  /** The dim softmax normalises over. */
   readonly dim: number;
 
+  /** Log-softmax along `dim` (the last by default). */
   constructor(dim = -1) {
     super();
     this.dim = checkDim("LogSoftmax", dim);

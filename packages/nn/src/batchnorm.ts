@@ -33,10 +33,17 @@ abstract class BatchNorm extends Module {
   readonly runningVar: Tensor | null;
   /** How many training batches updated the statistics, int32 0-d; key "num_batches_tracked". */
   readonly numBatchesTracked: Tensor | null;
+  /** Channels (C) of the input. */
   readonly numFeatures: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** The running statistics' update factor; null for a cumulative average. */
   readonly momentum: number | null;
 
+  /**
+   * Checks the settings and makes the parameters and buffers.
+   * @param layer The layer's name in error messages.
+   */
   protected constructor(protected readonly layer: string, numFeatures: number, opts: BatchNormOptions) {
     super();
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = opts;
@@ -127,6 +134,7 @@ abstract class BatchNorm extends Module {
  * bn.forward(Tensor.randn([8, 16])).shape; // [8, 16]
  */
 export class BatchNorm1D extends BatchNorm {
+  /** Batch normalisation over `numFeatures` channels of [N, C] or [N, C, L] inputs. */
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super("BatchNorm1D", numFeatures, opts);
   }
@@ -147,6 +155,7 @@ export class BatchNorm1D extends BatchNorm {
  * bn.forward(Tensor.randn([4, 8, 5, 5])).shape; // [4, 8, 5, 5]
  */
 export class BatchNorm2D extends BatchNorm {
+  /** Batch normalisation over `numFeatures` channels of [N, C, H, W] inputs. */
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super("BatchNorm2D", numFeatures, opts);
   }

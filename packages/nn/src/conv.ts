@@ -37,12 +37,18 @@ export class Conv2D extends Module {
   readonly weight: Tensor;
   /** The bias, [outChannels], or null when made with `bias: false`. */
   readonly bias: Tensor | null;
+  /** Channels of the input (its dim 1). */
   readonly inChannels: number;
+  /** Channels of the output, one filter each. */
   readonly outChannels: number;
+  /** The filter's [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between filter positions, [height, width]. */
   readonly stride: [number, number];
+  /** Zeros added on each side, [height, width]. */
   readonly padding: [number, number];
 
+  /** A convolution from `inChannels` to `outChannels` with a `kernelSize` filter; `opts.init` fills the weight, the bias starts at zero. */
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2DOptions = {}) {
     super();
     const { stride = 1, padding = 0, bias = true, init = xavierUniform, rng, dtype = "float32" } = opts;
@@ -106,10 +112,14 @@ export interface MaxPool2DOptions {
  * new MaxPool2D(2).forward(Tensor.zeros([2, 8, 28, 28])).shape; // [2, 8, 14, 14]
  */
 export class MaxPool2D extends Module {
+  /** The window's [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between windows, [height, width] (the kernel size by default). */
   readonly stride: [number, number];
+  /** Padding on each side, [height, width]; it acts as -Infinity. */
   readonly padding: [number, number];
 
+  /** Max pooling over `kernelSize` windows. */
   constructor(kernelSize: Size2, opts: MaxPool2DOptions = {}) {
     super();
     this.kernelSize = checkPair("MaxPool2D", "kernelSize", kernelSize, 1);

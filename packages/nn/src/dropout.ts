@@ -18,9 +18,11 @@ export interface DropoutOptions {
  * drop.eval().forward(x); // x itself
  */
 export class Dropout extends Module {
+  /** The probability of zeroing an element while training. */
   readonly p: number;
   private readonly rng: Rng | undefined;
 
+  /** Dropout with probability `p`; `rng` draws the masks (the global generator by default). */
   constructor(p = 0.5, { rng }: DropoutOptions = {}) {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) {

@@ -5,6 +5,7 @@ import { formatShape, getGlobalRng, noGrad, tensor, Tensor, TensorError, type Rn
 
 /** Options every initialiser takes: the generator to draw from (the global one by default). */
 export interface InitOptions {
+  /** The generator to draw from; the global one when omitted. */
   rng?: Rng;
 }
 
@@ -13,6 +14,7 @@ export type Initializer = (t: Tensor, opts?: InitOptions) => Tensor;
 
 /** Options of the Xavier initialisers: `gain` scales the standard deviation (default 1). */
 export interface XavierOptions extends InitOptions {
+  /** Scales the bound or standard deviation (see `calculateGain`); default 1. */
   gain?: number;
 }
 

@@ -26,13 +26,19 @@ export interface LinearOptions {
  * layer.forward(Tensor.zeros([64, 784])).shape; // [64, 10]
  */
 export class Linear extends Module {
-  /** The weight, [outFeatures, inFeatures]. */
-  readonly weight: Tensor;
+  /**
+   * The weight, [outFeatures, inFeatures]. Assign another layer's parameter of the same shape to
+   * tie the two (`head.weight = embedding.weight`): they then train as one tensor.
+   */
+  weight: Tensor;
   /** The bias, [outFeatures], or null when made with `bias: false`. */
   readonly bias: Tensor | null;
+  /** The size of each input's last dim. */
   readonly inFeatures: number;
+  /** The size of each output's last dim. */
   readonly outFeatures: number;
 
+  /** A layer from `inFeatures` to `outFeatures` features; `opts.init` fills the weight (Xavier-uniform by default), the bias starts at zero. */
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
     const { bias = true, init = xavierUniform, rng, dtype = "float32" } = opts;

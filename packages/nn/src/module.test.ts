@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { manualSeed, noGrad, Tensor, tensor } from "@tg/tensor";
 import { BatchNorm1D } from "./batchnorm.js";
 import { Linear } from "./linear.js";
-import { Module } from "./module.js";
+import { Module, StateDictError } from "./module.js";
 import { ReLU } from "./activation.js";
 import { Sequential } from "./sequential.js";
 
@@ -156,6 +156,37 @@ describe("stateDict", () => {
     );
     expect(() => layer.loadStateDict({ ...sd, extra: sd.bias })).toThrow('unexpected keys "extra"');
     expect(layer.weight.toArray()).toEqual(before);
+  });
+
+  it("throws a StateDictError that lists the missing and unexpected keys", () => {
+    const layer = new Linear(3, 2);
+    const sd = new Linear(3, 2).stateDict();
+    let caught: unknown = null;
+    try {
+      layer.loadStateDict({ weight: sd.weight, extra: sd.bias, "0.bias": sd.bias });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StateDictError);
+    const err = caught as StateDictError;
+    expect(err.name).toBe("StateDictError");
+    expect(err.missingKeys).toEqual(["bias"]);
+    expect(err.unexpectedKeys).toEqual(["extra", "0.bias"]);
+    expect(err.message).toBe('loadStateDict: Linear state dict does not match: missing keys "bias"; unexpected keys "extra", "0.bias"');
+  });
+
+  it.each([
+    ["null", null],
+    ["undefined", undefined],
+    ["number", 3],
+    ["string", "weights"],
+    ["an array", []],
+    ["a Tensor", Tensor.zeros([2])],
+  ])("refuses %s instead of a record with a StateDictError", (got, value) => {
+    const layer = new Linear(1, 1);
+    const load = () => layer.loadStateDict(value as never);
+    expect(load).toThrow(StateDictError);
+    expect(load).toThrow(`loadStateDict: expected a record of tensors by name (like stateDict() returns), got ${got}`);
   });
 
   it("with strict: false loads what matches and reports the rest", () => {

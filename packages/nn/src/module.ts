@@ -12,6 +12,25 @@ export interface LoadStateDictResult {
 }
 
 /**
+ * Thrown by `loadStateDict` when the state dict does not fit the module: not a record, missing or
+ * unexpected keys (listed in `missingKeys` and `unexpectedKeys`), a value that is not a tensor, or
+ * a wrong shape. A TensorError, so code that catches those catches it too.
+ */
+export class StateDictError extends TensorError {
+  override name = "StateDictError";
+
+  constructor(
+    message: string,
+    /** Keys the module expects but the state dict lacks. */
+    readonly missingKeys: readonly string[] = [],
+    /** Keys the state dict holds but the module does not expect. */
+    readonly unexpectedKeys: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The base class of layers and models (PyTorch's `nn.Module`). A subclass declares its
  * parameters (tensors that require grad), child modules and arrays of child modules as fields;
  * `Module` finds them by walking the fields in declaration order, so `namedParameters()` and
@@ -137,7 +156,8 @@ export abstract class Module {
   /**
    * The parameters and buffers by dotted name, as tensors that share their storage (so they
    * follow later training; clone them to keep a snapshot), like PyTorch's `state_dict()`.
-   * A module's own parameters come first, then its buffers, then its children's entries.
+   * A module's own parameters come first, then its buffers, then its children's entries. A tied
+   * tensor appears under each of its names, all sharing one storage, as in PyTorch.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
@@ -150,27 +170,37 @@ export abstract class Module {
    * held elsewhere (by an optimizer) stay the ones being trained. Every key and shape is checked
    * before anything is copied: on an error the module is left untouched. With `strict` (the
    * default) a missing or unexpected key is an error; without it they are skipped and returned.
+   * A tied tensor (one parameter under several names) needs only one of its names in `sd`, as
+   * `saveSafetensors` writes it once: loading that name fills the shared tensor, so the tie stays.
    */
   loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+    const sdValue: unknown = sd;
+    if (typeof sdValue !== "object" || sdValue === null || Array.isArray(sdValue) || sdValue instanceof Tensor) {
+      const got = sdValue === null ? "null" : Array.isArray(sdValue) ? "an array" : sdValue instanceof Tensor ? "a Tensor" : typeof sdValue;
+      throw new StateDictError(`loadStateDict: expected a record of tensors by name (like stateDict() returns), got ${got}`);
+    }
     const own = this.stateEntries();
     const expected = new Map(own);
-    const missingKeys = own.map(([name]) => name).filter((name) => !Object.hasOwn(sd, name));
+    const missingKeys = own
+      .filter(([name, t]) => !Object.hasOwn(sd, name) && !own.some(([other, u]) => u === t && Object.hasOwn(sd, other)))
+      .map(([name]) => name);
     const unexpectedKeys = Object.keys(sd).filter((name) => !expected.has(name));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       const parts = [];
       if (missingKeys.length > 0) parts.push(`missing keys ${quote(missingKeys)}`);
       if (unexpectedKeys.length > 0) parts.push(`unexpected keys ${quote(unexpectedKeys)}`);
-      throw new Error(`loadStateDict: ${this.constructor.name} state dict does not match: ${parts.join("; ")}`);
+      const message = `loadStateDict: ${this.constructor.name} state dict does not match: ${parts.join("; ")}`;
+      throw new StateDictError(message, missingKeys, unexpectedKeys);
     }
     const pairs: [Tensor, Tensor][] = [];
     for (const [name, target] of own) {
       if (!Object.hasOwn(sd, name)) continue;
       const source: unknown = sd[name];
       if (!(source instanceof Tensor)) {
-        throw new TensorError(`loadStateDict: "${name}" must be a Tensor, got ${typeof source}`);
+        throw new StateDictError(`loadStateDict: "${name}" must be a Tensor, got ${typeof source}`);
       }
       if (!sameShape(source.shape, target.shape)) {
-        throw new TensorError(
+        throw new StateDictError(
           `loadStateDict: "${name}" has shape ${formatShape(source.shape)} in the state dict, ` +
             `expected ${formatShape(target.shape)}`,
         );

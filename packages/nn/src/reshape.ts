@@ -11,8 +11,10 @@ import { Module } from "./module.js";
  * new Reshape([-1, 1, 28, 28]).forward(Tensor.zeros([64, 784])).shape; // [64, 1, 28, 28]
  */
 export class Reshape extends Module {
+  /** The output shape, batch included (one -1 allowed). */
   readonly shape: readonly number[];
 
+  /** Reshapes every input to `shape`. */
   constructor(shape: readonly number[]) {
     super();
     if (!Array.isArray(shape)) throw new RangeError(`Reshape: shape must be an array, got ${String(shape)}`);
@@ -44,9 +46,12 @@ export class Reshape extends Module {
  * new Flatten().forward(Tensor.zeros([64, 1, 28, 28])).shape; // [64, 784]
  */
 export class Flatten extends Module {
+  /** The first dim merged. */
   readonly startDim: number;
+  /** The last dim merged. */
   readonly endDim: number;
 
+  /** Merges dims `startDim..endDim` (by default all but the batch dim). */
   constructor(startDim = 1, endDim = -1) {
     super();
     this.startDim = checkInt("Flatten", "startDim", startDim, -Infinity);

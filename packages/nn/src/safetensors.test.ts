@@ -94,6 +94,13 @@ describe("loadSafetensors refuses corrupt files with a clear error", () => {
   it("a header length beyond the file", () => {
     expect(load(ok, eight, 500)).toThrow(/header length 500 exceeds the \d+ bytes after the length field/);
   });
+  it("a header length of 2^62, printed as the integer it is", () => {
+    const bytes = fixture(ok, eight);
+    bytes.set([0, 0, 0, 0, 0, 0, 0, 0x40]); // 2^62, little-endian
+    expect(() => loadSafetensors(bytes)).toThrow(
+      `loadSafetensors: header length 4611686018427387904 exceeds the ${bytes.length - 8} bytes after the length field (truncated file?)`,
+    );
+  });
   it("a header that is not JSON", () => {
     expect(load('{"a":{"dtype":"F32",')).toThrow(/loadSafetensors: header is not valid JSON/);
     expect(load('["a"]')).toThrow('loadSafetensors: header must be a JSON object starting with "{", got "[\\"a\\"]"');
@@ -143,6 +150,52 @@ describe("loadSafetensors refuses corrupt files with a clear error", () => {
     const bytes = fixture(ok, eight);
     bytes[10] = 0xff;
     expect(() => loadSafetensors(bytes)).toThrow("loadSafetensors: header is not valid UTF-8");
+  });
+});
+
+describe("loadSafetensors takes every name as an ordinary entry", () => {
+  const names = ["__proto__", "constructor", "toString"];
+  const header = (keys: readonly string[]) =>
+    `{"__metadata__":{${keys.map((k) => `"${k}":"meta ${k}"`).join(",")}},` +
+    keys.map((k, i) => `"${k}":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`).join(",") +
+    "}";
+  const data = [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40]; // 1, 2, 3 as F32
+
+  it.each(names)("reads a tensor named %s as an entry, not as a property of every object", (name) => {
+    const tensors = loadSafetensors(fixture(header([name]), data.slice(0, 4)));
+    expect(Object.keys(tensors)).toEqual([name]);
+    expect(Object.hasOwn(tensors, name)).toBe(true);
+    expect(tensors[name]).toBeInstanceOf(Tensor);
+    expect(tensors[name].toArray()).toEqual([1]);
+    expect(Object.getPrototypeOf(tensors)).not.toBeInstanceOf(Tensor);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype); // nothing leaked into Object.prototype
+  });
+
+  it("reads all three names side by side, tensors and metadata alike", () => {
+    const bytes = fixture(header(names), data);
+    const tensors = loadSafetensors(bytes);
+    expect(Object.keys(tensors)).toEqual(names);
+    expect(names.map((n) => tensors[n].item())).toEqual([1, 2, 3]);
+    const metadata = loadSafetensorsMetadata(bytes);
+    expect(Object.keys(metadata)).toEqual(names);
+    expect(names.map((n) => metadata[n])).toEqual(names.map((n) => `meta ${n}`));
+  });
+
+  it("reads a name the file lacks as undefined, never an inherited property", () => {
+    const bytes = fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', data.slice(0, 4));
+    const tensors = loadSafetensors(bytes);
+    const metadata = loadSafetensorsMetadata(bytes);
+    for (const name of names) {
+      expect(tensors[name]).toBeUndefined();
+      expect(metadata[name]).toBeUndefined();
+    }
+  });
+
+  it("round-trips a record holding the three names through saveSafetensors", () => {
+    const source: Record<string, Tensor> = Object.fromEntries(names.map((n, i) => [n, tensor([i, -i])]));
+    const loaded = loadSafetensors(saveSafetensors(source));
+    expect(Object.keys(loaded)).toEqual(names);
+    expect(names.map((n) => loaded[n].toArray())).toEqual([[0, -0], [1, -1], [2, -2]]);
   });
 });
 

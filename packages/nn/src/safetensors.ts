@@ -28,12 +28,16 @@ interface Entry {
  * into the safetensors format: an 8-byte little-endian header length, a JSON header (padded
  * with spaces to 8 bytes) giving each tensor's dtype, shape and byte range, then the data,
  * little-endian, in the record's order without gaps. float32/float64/int32 become F32/F64/I32.
+ * Tied weights are written once: an entry that views exactly the same elements as an earlier one
+ * (the same storage, offset, shape and strides, as a tied parameter's names in `stateDict()`) is
+ * left out, as safetensors' `save_model` does. `loadStateDict` fills the tie from the name kept;
+ * in PyTorch, `load_state_dict(sd, strict=False)` on a model that ties the weights does the same.
  * @example
  * const bytes = saveSafetensors(model, { epoch: "3" });
  * // in Node: fs.writeFileSync("model.safetensors", bytes)
  */
 export function saveSafetensors(source: Module | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const entries: [string, Tensor][] = Object.entries(source instanceof Module ? source.stateDict() : source);
+  const entries = withoutAliases(Object.entries(source instanceof Module ? source.stateDict() : source));
   const header: string[] = [];
   if (metadata !== undefined) {
     for (const [key, value] of Object.entries(metadata)) {
@@ -73,18 +77,39 @@ export function saveSafetensors(source: Module | Record<string, Tensor>, metadat
   return out;
 }
 
+/** The entries without those that alias an earlier one's elements (tied weights), in order. */
+function withoutAliases(entries: [string, Tensor][]): [string, Tensor][] {
+  const kept: [string, Tensor][] = [];
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor) || !kept.some(([, u]) => sameView(t, u))) kept.push([name, t]);
+  }
+  return kept;
+}
+
+function sameView(a: Tensor, b: Tensor): boolean {
+  const x = a.storage;
+  const y = b.storage;
+  return (
+    x.data === y.data &&
+    x.offset === y.offset &&
+    x.shape.length === y.shape.length &&
+    x.shape.every((d, i) => d === y.shape[i] && x.strides[i] === y.strides[i])
+  );
+}
+
 /**
  * Reads the tensors of a safetensors file, by name in header order. F32, F64 and I32 load as
  * float32, float64 and int32; F16 and BF16 as float32; I64 as int32 (an error if a value does
  * not fit). The whole file is checked before any tensor is made: a truncated or corrupt file
- * throws an Error saying what was expected, never returns part of the tensors.
+ * throws an Error saying what was expected, never returns part of the tensors. The record has
+ * no prototype, so any tensor name (`__proto__`, `constructor`) is an ordinary entry.
  * @example
  * model.loadStateDict(loadSafetensors(fs.readFileSync("model.safetensors")));
  */
 export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   const { entries, dataStart } = parseHeader(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Record<string, Tensor> = {};
+  const out = record<Tensor>();
   for (const e of entries) {
     const { values, dtype } = decodeElements(view, dataStart + e.begin, e.dtype, e.end - e.begin, e.name);
     out[e.name] = tensor(values, { shape: e.shape, dtype });
@@ -92,7 +117,10 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   return out;
 }
 
-/** The `__metadata__` strings of a safetensors file (empty when it has none), checked like `loadSafetensors`. */
+/**
+ * The `__metadata__` strings of a safetensors file (empty when it has none), checked like
+ * `loadSafetensors`, in a record without a prototype like the tensors.
+ */
 export function loadSafetensorsMetadata(bytes: Uint8Array): Record<string, string> {
   return parseHeader(bytes).metadata;
 }
@@ -105,10 +133,11 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; metadata: Record<st
   if (!(bytes instanceof Uint8Array)) fail(`expected the file's bytes as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLength > bytes.length - 8) {
-    fail(`header length ${headerLength} exceeds the ${bytes.length - 8} bytes after the length field (truncated file?)`);
+  const declared = view.getBigUint64(0, true); // a BigInt, so a huge length prints exactly
+  if (declared > BigInt(bytes.length - 8)) {
+    fail(`header length ${declared} exceeds the ${bytes.length - 8} bytes after the length field (truncated file?)`);
   }
+  const headerLength = Number(declared);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
@@ -125,7 +154,7 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; metadata: Record<st
   if (!isRecord(parsed)) fail("header must be a JSON object");
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
+  const metadata = record<string>();
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(parsed)) {
     if (name === "__metadata__") {
@@ -180,6 +209,14 @@ function checkCoverage(entries: readonly Entry[], dataLength: number): void {
     previous = e;
   }
   if (next !== dataLength) fail(`bytes ${next}..${dataLength} of the data belong to no tensor`);
+}
+
+/**
+ * An empty record without a prototype: names such as `__proto__`, `constructor` or `toString`
+ * become ordinary entries, and a name the file lacks reads as undefined.
+ */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

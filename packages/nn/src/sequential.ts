@@ -18,6 +18,7 @@ export class Sequential extends Module {
   /** The number of modules. */
   readonly length: number;
 
+  /** Chains `modules`: each one's output is the next one's input; they are named "0", "1", … */
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {

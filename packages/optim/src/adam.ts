@@ -3,6 +3,7 @@
 
 import { fusedAdamState, type Tensor } from "@tg/tensor";
 import type { FloatArray } from "./arrays.js";
+import type { ParamGroup } from "./param-groups.js";
 import { adamUpdate, type AdamConstants } from "./adam-kernels.js";
 import {
   BASE_KEYS,
@@ -39,6 +40,7 @@ const KEYS = [...BASE_KEYS, "betas", "eps", "weightDecay", "amsgrad"];
 
 /** What Adam and AdamW share: settings, moment buffers and the bias-corrected step. */
 abstract class AdamBase extends Optimizer<AdamSettings> {
+  /** True for AdamW (decay multiplies the parameter), false for Adam (decay adds to the gradient). */
   protected abstract readonly decoupled: boolean;
   /** Reused by every `update`, so that a step allocates nothing. */
   private readonly constants: AdamConstants = {
@@ -91,9 +93,9 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
     return fused ?? super.allocBuffers(like, names);
   }
 
-  protected update(param: FloatArray, grad: FloatArray, state: ParamState): void {
+  protected update(param: FloatArray, grad: FloatArray, state: ParamState, options: AdamSettings): void {
     // 1. this step's constants (the bias corrections depend on this parameter's step count)
-    const { lr, betas, eps, weightDecay, amsgrad } = this.options;
+    const { lr, betas, eps, weightDecay, amsgrad } = options;
     const k = this.constants;
     k.decay = this.decoupled ? 1 - lr * weightDecay : 1;
     k.l2 = this.decoupled ? 0 : weightDecay;
@@ -126,7 +128,8 @@ abstract class AdamBase extends Optimizer<AdamSettings> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  /** Adam over `params`; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroup<AdamOptions>>, options: AdamOptions = {}) {
     super("Adam", params, options);
   }
 
@@ -150,7 +153,8 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  /** AdamW over `params`; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroup<AdamOptions>>, options: AdamOptions = {}) {
     super("AdamW", params, options);
   }
 

@@ -1,4 +1,5 @@
-// @tg/optim: optimizers (SGD, Adam, AdamW), gradient clipping and learning-rate schedulers.
+// @tg/optim: optimizers (SGD, Adam, AdamW) with parameter groups, gradient clipping and
+// learning-rate schedulers.
 
 export {
   Optimizer,
@@ -19,4 +20,14 @@ export {
   type StepLROptions,
   type CosineAnnealingLROptions,
 } from "./lr-scheduler.js";
+export {
+  LambdaLR,
+  LinearLR,
+  SequentialLR,
+  type LambdaLROptions,
+  type LinearLROptions,
+  type SequentialLROptions,
+  type SequentialLRStateDict,
+} from "./lr-warmup.js";
+export { type ParamGroup } from "./param-groups.js";
 export { type FloatArray } from "./arrays.js";

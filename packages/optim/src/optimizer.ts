@@ -5,6 +5,7 @@ import { formatShape, noGrad, tensor, Tensor, TensorError } from "@tg/tensor";
 import { allocLike, denseView, isDense, type FloatArray } from "./arrays.js";
 import { clipGradNorm, clipGradValue } from "./clip.js";
 import { checkRange, LR_RANGE, optionalNumber, POSITIVE } from "./options.js";
+import { splitGroups, type ParamGroup } from "./param-groups.js";
 
 /** Settings every optimizer takes. */
 export interface BaseOptions {
@@ -18,50 +19,125 @@ export interface BaseOptions {
 
 /** The mutable state an optimizer keeps for one parameter: its step count and its buffers. */
 export interface ParamState {
+  /** Updates applied to this parameter so far. */
   step: number;
+  /** The optimizer's per-parameter arrays (momentum, moments), by name. */
   readonly buffers: Record<string, FloatArray>;
 }
 
 /** One parameter's entry in a state dict: its step count and deep copies of its buffers. */
 export interface ParamStateDict {
+  /** Updates applied to this parameter so far. */
   step: number;
+  /** Copies of the per-parameter buffers as tensors, by name. */
   buffers: Record<string, Tensor>;
 }
 
-/** An optimizer's state as plain data: `state` is keyed by the parameter's index in the list. */
+/**
+ * An optimizer's state as plain data: `state` is keyed by the parameter's index in the flat
+ * list (the groups' parameters one after another, as PyTorch numbers them); `groups` holds each
+ * parameter group's size and settings (absent in dicts saved before groups existed, which then
+ * apply `options` to every group).
+ */
 export interface OptimizerStateDict<O extends BaseOptions = BaseOptions> {
+  /** How many parameters the optimizer held; `loadStateDict` checks it. */
   paramCount: number;
+  /** The settings (learning rate, betas, …). */
   options: O;
+  /** Per-parameter state, keyed by the parameter's index in `params`. */
   state: Record<number, ParamStateDict>;
+  groups?: { size: number; options: O }[];
+}
+
+/** One parameter group inside an optimizer: its parameters and their settings. */
+interface Group<O> {
+  readonly params: readonly Tensor[];
+  options: O;
 }
 
 /**
  * The base of every optimizer (PyTorch's `torch.optim.Optimizer`): it holds the parameters, skips
  * those whose `.grad` is null, clips gradients when asked, and runs the subclass's update on each
- * parameter's storage in place, under `noGrad`.
+ * parameter's storage in place, under `noGrad`. Parameters come as one list or as parameter
+ * groups (`[{ params, weightDecay: 0 }, { params }]`), each group's settings overriding the
+ * optimizer's, as in PyTorch.
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
-  /** The parameters, in the order `stateDict()` indexes them. */
+  /** The parameters, in the order `stateDict()` indexes them (group after group). */
   readonly params: readonly Tensor[];
+  /** The optimizer-wide settings: the defaults of every group. */
   protected options: O;
+  private groups: Group<O>[];
+  /** The group index of each parameter, by its index in `params`. */
+  private readonly groupOf: number[];
   private readonly state = new Map<number, ParamState>();
 
+  /**
+   * Checks the parameters and settings.
+   * @param name The optimizer's name in error messages ("AdamW").
+   */
   protected constructor(
     protected readonly name: string,
-    params: Iterable<Tensor>,
+    params: Iterable<Tensor> | Iterable<ParamGroup<Partial<O>>>,
     options: Partial<O>,
   ) {
-    this.params = checkParams(name, params);
+    const split = splitGroups(name, params);
+    this.params = checkParams(name, split.flatMap((g) => g.params));
     this.options = this.validate(options, name);
+    this.groups = split.map((g, i) => ({
+      params: g.params,
+      options: this.validate({ ...options, ...g.overrides } as Partial<O>, `${name}: group ${i}`),
+    }));
+    this.groupOf = this.groups.flatMap((g, i) => g.params.map(() => i));
   }
 
-  /** The learning rate; schedulers and users may set it between steps. */
+  /**
+   * The learning rate of the first group; setting it sets every group's (and the default), as
+   * schedulers and users do between steps. `groupLr`/`setGroupLr` address one group.
+   */
   get lr(): number {
-    return this.options.lr;
+    return this.groups[0].options.lr;
   }
+  /** Sets the learning rate (a non-negative number) for the next steps. */
   set lr(value: number) {
     checkRange(this.name, "lr", value, LR_RANGE);
     this.options.lr = value;
+    for (const g of this.groups) g.options.lr = value;
+  }
+
+  /** The number of parameter groups (1 when the parameters came as one list). */
+  get groupCount(): number {
+    return this.groups.length;
+  }
+
+  /** The learning rate of group `index` (PyTorch's `param_groups[index]["lr"]`). */
+  groupLr(index: number): number {
+    return this.group(index).options.lr;
+  }
+
+  /** Sets the learning rate of group `index` alone (what schedulers do, group by group). */
+  setGroupLr(index: number, value: number): void {
+    const group = this.group(index);
+    checkRange(this.name, `lr of group ${index}`, value, LR_RANGE);
+    group.options.lr = value;
+    if (index === 0) this.options.lr = value;
+  }
+
+  /** The settings of group `index` with every default filled in (a copy). */
+  groupSettings(index: number): O {
+    return copyOptions(this.group(index).options);
+  }
+
+  /** The parameters of group `index`. */
+  groupParams(index: number): readonly Tensor[] {
+    return this.group(index).params;
+  }
+
+  private group(index: number): Group<O> {
+    if (!Number.isInteger(index) || index < 0 || index >= this.groups.length) {
+      throw new RangeError(`${this.name}: group ${index} does not exist (0..${this.groups.length - 1})`);
+    }
+    return this.groups[index];
   }
 
   /** The settings in use (a copy). */
@@ -86,13 +162,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (p.grad === null) continue;
       const grad = gradArray(p.grad);
       const param = paramArray(p);
+      const options = this.groups[this.groupOf[index]].options;
       let state = this.state.get(index);
       if (state === undefined) {
-        state = { step: 0, buffers: this.initBuffers(param) };
+        state = { step: 0, buffers: this.allocBuffers(param, this.bufferNames(options)) };
         this.state.set(index, state);
       }
       state.step += 1;
-      this.update(param, grad, state);
+      this.update(param, grad, state, options);
     }
   };
 
@@ -110,7 +187,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       for (const [key, data] of Object.entries(s.buffers)) buffers[key] = tensor(data, { shape });
       state[index] = { step: s.step, buffers };
     }
-    return { paramCount: this.params.length, options: copyOptions(this.options), state };
+    const groups = this.groups.map((g) => ({ size: g.params.length, options: copyOptions(g.options) }));
+    return { paramCount: this.params.length, options: copyOptions(this.options), state, groups };
   }
 
   /**
@@ -133,7 +211,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       );
     }
     const options = this.validate(sd.options, where);
-    const expected = this.bufferNames(options);
+    const groupOptions = this.loadGroups(where, sd, options);
     const loaded = new Map<number, ParamState>();
     for (const [key, entry] of Object.entries(sd.state)) {
       const index = Number(key);
@@ -142,29 +220,44 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           `${where}: state key ${key} is not a parameter index in 0..${this.params.length - 1}`,
         );
       }
+      const expected = this.bufferNames(groupOptions[this.groupOf[index]]);
       loaded.set(index, this.loadParamState(where, index, entry, expected));
     }
     this.options = options;
+    this.groups = this.groups.map((g, i) => ({ params: g.params, options: groupOptions[i] }));
     this.state.clear();
     for (const [index, s] of loaded) this.state.set(index, s);
+  }
+
+  /** Each group's settings from a state dict, checked against this optimizer's groups. */
+  private loadGroups(where: string, sd: OptimizerStateDict<O>, options: O): O[] {
+    if (sd.groups === undefined) return this.groups.map(() => copyOptions(options));
+    const sizes = this.groups.map((g) => g.params.length);
+    const saved = Array.isArray(sd.groups) ? sd.groups.map((g) => g?.size) : [];
+    if (saved.join() !== sizes.join()) {
+      throw new Error(`${where}: the state has groups of sizes [${saved.join(", ")}], this optimizer [${sizes.join(", ")}]`);
+    }
+    return sd.groups.map((g, i) => this.validate(g.options, `${where}: group ${i}`));
   }
 
   /** The settings checked and filled with defaults; throws a RangeError naming `where` on a bad one. */
   protected abstract validate(options: Partial<O>, where: string): O;
   /** The names of the per-parameter buffers `update` uses under these settings. */
   protected abstract bufferNames(options: O): string[];
-  /** Zero-filled buffers in the parameter's float type (PyTorch keeps state in the parameter's dtype). */
-  private initBuffers(like: FloatArray): Record<string, FloatArray> {
-    return this.allocBuffers(like, this.bufferNames(this.options));
-  }
-  /** Zero-filled buffers named `names`, each as long as `like` and of its float type. */
+  /**
+   * Zero-filled buffers named `names`, each as long as `like` and of its float type (PyTorch keeps
+   * state in the parameter's dtype).
+   */
   protected allocBuffers(like: FloatArray, names: string[]): Record<string, FloatArray> {
     const buffers: Record<string, FloatArray> = {};
     for (const key of names) buffers[key] = allocLike(like);
     return buffers;
   }
-  /** Applies one step to a parameter's elements; `state.step` already counts this step. */
-  protected abstract update(param: FloatArray, grad: FloatArray, state: ParamState): void;
+  /**
+   * Applies one step to a parameter's elements with its group's settings; `state.step` already
+   * counts this step.
+   */
+  protected abstract update(param: FloatArray, grad: FloatArray, state: ParamState, options: O): void;
 
   private loadParamState(
     where: string,

@@ -11,6 +11,7 @@ import {
   type BaseOptions,
   type ParamState,
 } from "./optimizer.js";
+import type { ParamGroup } from "./param-groups.js";
 import { booleanOption, checkKeys, NON_NEGATIVE, numberOption, UNIT_CLOSED } from "./options.js";
 
 /** Settings of `SGD`; every field but `lr` has PyTorch's default. */
@@ -57,7 +58,8 @@ export class SGD extends Optimizer<SGDSettings> {
     first: true,
   };
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions) {
+  /** SGD over `params` with `options.lr` and optional momentum, Nesterov, weight decay and clipping. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroup<Partial<SGDSettings>>>, options: SGDOptions) {
     super("SGD", params, options);
   }
 
@@ -82,9 +84,9 @@ export class SGD extends Optimizer<SGDSettings> {
     return settings.momentum === 0 ? [] : ["momentumBuffer"];
   }
 
-  protected update(param: FloatArray, grad: FloatArray, state: ParamState): void {
+  protected update(param: FloatArray, grad: FloatArray, state: ParamState, options: SGDSettings): void {
     // 1. this step's constants; 2. the element loop: weight decay, momentum, descent (kernels.ts)
-    const { lr, momentum, dampening, nesterov, weightDecay } = this.options;
+    const { lr, momentum, dampening, nesterov, weightDecay } = options;
     const k = this.constants;
     k.lr = lr;
     k.weightDecay = weightDecay;

@@ -224,3 +224,31 @@ describe("rand and randn", () => {
     expect(() => randn([2], { dtype: "int32" })).toThrow(TensorError);
   });
 });
+
+describe("creation past the typed-array limit", () => {
+  it.each([
+    ["zeros", () => zeros([1e6, 1e6]), "zeros: shape [1000000,1000000] has 1000000000000 elements, more than the 4294967296 a float32 tensor can hold"],
+    ["ones", () => ones([65536, 65537], { dtype: "int32" }), "ones: shape [65536,65537] has 4295032832 elements, more than the 4294967296 a int32 tensor can hold"],
+    ["full", () => full([1e10], 2, { dtype: "float64" }), "full: shape [10000000000] has 10000000000 elements, more than the 4294967296 a float64 tensor can hold"],
+    ["eye", () => eye(1e6), "eye: shape [1000000,1000000] has 1000000000000 elements"],
+    ["arange", () => arange(0, 1e12), "arange: shape [1000000000000] has 1000000000000 elements"],
+    ["rand", () => rand([1e5, 1e5, 1e5]), "rand: shape [100000,100000,100000] has 1000000000000000 elements"],
+    ["randn", () => randn([1e9, 1e9, 1e9]), "randn: shape [1000000000,1000000000,1000000000] has 1000000000000000000000000000 elements"],
+  ])("%s throws a TensorError naming the op and the shape before allocating", (_, make, message) => {
+    expect(make).toThrow(TensorError);
+    expect(make).toThrow(message);
+  });
+
+  it("names zerosLike and onesLike too", () => {
+    const huge = zeros([1, 1]).expand([1e6, 1e6]);
+    expect(() => zerosLike(huge)).toThrow("zerosLike: shape [1000000,1000000] has 1000000000000 elements");
+    expect(() => onesLike(huge)).toThrow("onesLike: shape [1000000,1000000] has 1000000000000 elements");
+  });
+
+  it("turns an allocation past the limit inside an op into a TensorError too", () => {
+    const column = zeros([1e6, 1]);
+    const row = zeros([1, 1e6]);
+    expect(() => column.add(row)).toThrow(TensorError);
+    expect(() => column.add(row)).toThrow("has 1000000000000 elements, more than the 4294967296 a float32 tensor can hold");
+  });
+});

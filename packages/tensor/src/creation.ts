@@ -17,6 +17,7 @@ import { Tensor, type CreationOptions, type NestedArray, type RandomOptions } fr
 
 /** Options of `tensor()`: a shape for flat typed-array data, a dtype, and requiresGrad. */
 export interface TensorOptions extends CreationOptions {
+  /** The shape to give flat data (a typed array or a flat array); inferred from nested arrays. */
   shape?: Shape;
 }
 
@@ -35,7 +36,7 @@ export function tensor(
   if (ArrayBuffer.isView(data)) return fromTypedArray(data, opts);
   const dtype = checkOptions("tensor", opts);
   const shape = inferShape(data);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocate(dtype, sizeOf(shape), "tensor", shape);
   let i = 0;
   const fill = (value: unknown, dim: number): void => {
     if (dim === shape.length) {
@@ -125,7 +126,7 @@ function fromArray(data: TypedArray, dtype: DType, shape: Shape, requiresGrad = 
 function filled(op: string, shape: Shape, value: number, opts: CreationOptions): Tensor {
   const s = checkShape(op, shape);
   const dtype = checkOptions(op, opts);
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocate(dtype, sizeOf(s), op, s);
   if (value !== 0) data.fill(value);
   return fromArray(data, dtype, s, opts.requiresGrad);
 }
@@ -174,7 +175,7 @@ export function arange(start: number, stop?: number, step = 1, opts: CreationOpt
   }
   const dtype = checkOptions("arange", opts);
   const n = Math.ceil((to - from) / step);
-  const data = allocate(dtype, n);
+  const data = allocate(dtype, n, "arange", [n]);
   for (let i = 0; i < n; i++) data[i] = from + i * step;
   return fromArray(data, dtype, [n], opts.requiresGrad);
 }

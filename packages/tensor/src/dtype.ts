@@ -1,6 +1,7 @@
 // Data types, their typed arrays, and PyTorch's promotion rule int32 < float32 < float64.
 
 import { TensorError } from "./errors.js";
+import { formatShape } from "./shape.js";
 
 /** The element type of a tensor. */
 export type DType = "float32" | "float64" | "int32";
@@ -50,12 +51,34 @@ export function promoteScalar(dtype: DType, x: number): DType {
   return dtype === "int32" && !Number.isInteger(x) ? "float32" : dtype;
 }
 
-/** A zero-filled typed array of `size` elements for `dtype`. */
-export function allocate(dtype: DType, size: number): TypedArray {
-  const data = dtype === "float32" ? new Float32Array(size) : dtype === "float64" ? new Float64Array(size) : new Int32Array(size);
+/**
+ * The most elements one tensor may hold: the length limit of a typed array in Node 20's V8 (the
+ * same for every dtype). Larger sizes are refused before any memory is asked for.
+ */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/**
+ * A zero-filled typed array of `size` elements for `dtype`. A size over MAX_ELEMENTS, or memory
+ * the engine cannot give, throws a TensorError naming `op` and `shape` (never V8's RangeError).
+ */
+export function allocate(dtype: DType, size: number, op = "allocate", shape: readonly number[] = [size]): TypedArray {
+  const count = () => shape.reduce((n, d) => n * BigInt(d), BigInt(1)); // exact, past 2^53 too
+  const what = () => `${op}: shape ${formatShape(shape)} has ${count()} elements`;
+  if (size > MAX_ELEMENTS) {
+    throw new TensorError(`${what()}, more than the ${MAX_ELEMENTS} a ${dtype} tensor can hold`);
+  }
+  let data: TypedArray;
+  try {
+    data = dtype === "float32" ? new Float32Array(size) : dtype === "float64" ? new Float64Array(size) : new Int32Array(size);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new TensorError(`${what()} of ${dtype}; their ${size * BYTES[dtype]} bytes could not be allocated`);
+  }
   fresh?.add(data);
   return data;
 }
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
 /** Arrays made by `allocate` while the autograd engine runs a backward pass (see trackFresh). */
 let fresh: WeakSet<TypedArray> | null = null;

@@ -2,5 +2,6 @@
 
 /** Thrown when a tensor operation is called with bad shapes, dims, dtypes or values. */
 export class TensorError extends Error {
+  /** Always "TensorError", so a catch can tell it from other errors. */
   override name = "TensorError";
 }

@@ -16,6 +16,7 @@ export class Rng {
   private s3 = 0;
   private spare: number | null = null;
 
+  /** A generator seeded with `seed`: the same seed gives the same sequence on every platform. */
   constructor(seed: number) {
     if (typeof seed !== "number" || !Number.isFinite(seed)) {
       throw new TensorError(`Rng: seed must be a finite number, got ${String(seed)}`);

@@ -6,11 +6,17 @@ import { contiguousStrides, sizeOf, type Shape } from "./shape.js";
 
 /** A strided view of a typed array. Element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface Storage {
+  /** The typed array that holds the elements (shared by views). */
   readonly data: TypedArray;
+  /** The element type. */
   readonly dtype: DType;
+  /** The size of each dim. */
   readonly shape: Shape;
+  /** Elements to skip in `data` per step along each dim (0 for a broadcast dim). */
   readonly strides: readonly number[];
+  /** Index in `data` of the first element. */
   readonly offset: number;
+  /** The number of elements (the product of `shape`). */
   readonly size: number;
 }
 
@@ -24,9 +30,9 @@ export function makeStorage(
   return { data, dtype, shape, strides, offset, size: sizeOf(shape) };
 }
 
-/** A fresh zero-filled contiguous storage. */
-export function emptyStorage(dtype: DType, shape: Shape): Storage {
-  return makeStorage(allocate(dtype, sizeOf(shape)), dtype, shape);
+/** A fresh zero-filled contiguous storage; a shape too large to allocate throws naming `op`. */
+export function emptyStorage(dtype: DType, shape: Shape, op = "allocate"): Storage {
+  return makeStorage(allocate(dtype, sizeOf(shape), op, shape), dtype, shape);
 }
 
 /** True when the elements are laid out row-major without gaps (offset may be non-zero). */

@@ -9,12 +9,17 @@ import { isFloat, type DType, type TypedArray } from "./dtype.js";
 import { TensorError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
+import * as activation from "./ops/activation.js";
 import * as compare from "./ops/compare.js";
 import * as elementwise from "./ops/elementwise.js";
+import * as indexing from "./ops/indexing.js";
 import * as linalg from "./ops/linalg.js";
 import * as movement from "./ops/movement.js";
 import * as nn from "./ops/nn.js";
 import * as reduce from "./ops/reduce.js";
+import * as sampling from "./ops/sampling.js";
+import * as sorting from "./ops/sorting.js";
+import * as statistics from "./ops/statistics.js";
 import type { Rng } from "./rng.js";
 import { broadcastShapes, broadcastStrides, formatShape, shapesEqual, type Shape } from "./shape.js";
 import { isContiguous as isContiguousStorage, view, type Storage } from "./storage.js";
@@ -23,11 +28,14 @@ import { isContiguous as isContiguousStorage, view, type Storage } from "./stora
 export type NestedArray = number | NestedArray[];
 /** Options of the creation functions. */
 export interface CreationOptions {
+  /** The element type; float32 when omitted. */
   dtype?: DType;
+  /** Whether operations on the result are recorded for `backward()` (float dtypes only). */
   requiresGrad?: boolean;
 }
 /** Options of `rand`/`randn`: a generator to draw from instead of the global one. */
 export interface RandomOptions extends CreationOptions {
+  /** The generator to draw from; the global one (`manualSeed`) when omitted. */
   rng?: Rng;
 }
 type Operand = Tensor | number;
@@ -84,6 +92,7 @@ export class Tensor {
   get grad(): Tensor | null {
     return this._grad;
   }
+  /** Sets the gradient: `null` or a tensor of this tensor's shape and dtype, else a TensorError. */
   set grad(value: Tensor | null) {
     if (value !== null) {
       const fits =
@@ -101,6 +110,7 @@ export class Tensor {
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
+  /** Turns recording on or off; only float tensors can require grad, and only leaves can stop. */
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
       throw new TensorError(`requiresGrad: only float tensors can require grad, got ${this.dtype}`);
@@ -174,6 +184,8 @@ export class Tensor {
   sigmoid(): Tensor { return elementwise.sigmoid(this); }
   /** The Gauss error function (`torch.erf`). */
   erf(): Tensor { return elementwise.erf(this); }
+  /** x·Φ(x), exact or with `approximate = "tanh"` (`torch.nn.functional.gelu`). */
+  gelu(approximate: activation.GeluApproximate = "none"): Tensor { return activation.gelu(this, approximate); }
   /** The hyperbolic tangent (`torch.tanh`). */
   tanh(): Tensor { return elementwise.tanh(this); }
   /** Limits to [min, max], either bound optional; the gradient passes where min <= x <= max. */
@@ -202,6 +214,24 @@ export class Tensor {
   min(dim?: Dims | null, keepdim = false): Tensor { return reduce.min(this, dim, keepdim); }
   /** Int32 index of the first maximum along `dim`, or the flat index when omitted. */
   argmax(dim?: number | null, keepdim = false): Tensor { return reduce.argmax(this, dim, keepdim); }
+  /** log Σ exp(this) over `dim`, computed stably (`torch.logsumexp`). */
+  logsumexp(dim: Dims, keepdim = false): Tensor { return statistics.logsumexp(this, dim, keepdim); }
+  /** The variance over `dim` (all when omitted) with `correction` 1 by default (`torch.var`). */
+  var(dim?: Dims | null, opts?: statistics.VarianceOptions): Tensor { return statistics.variance(this, dim, opts); }
+  /** The standard deviation over `dim`, options as `var` (`torch.std`). */
+  std(dim?: Dims | null, opts?: statistics.VarianceOptions): Tensor { return statistics.std(this, dim, opts); }
+  /** Running sums along `dim` (`torch.cumsum`). */
+  cumsum(dim: number): Tensor { return statistics.cumsum(this, dim); }
+
+  // sorting and sampling
+  /** Sorted values along `dim` and their int32 positions; stable (`torch.sort(stable=True)`). */
+  sort(dim = -1, descending = false): sorting.SortResult { return sorting.sort(this, dim, descending); }
+  /** The int32 positions that sort this along `dim`; stable (`torch.argsort(stable=True)`). */
+  argsort(dim = -1, descending = false): Tensor { return sorting.argsort(this, dim, descending); }
+  /** The k largest (or smallest) values along `dim` and their int32 positions (`torch.topk`). */
+  topk(k: number, dim = -1, largest = true, sorted = true): sorting.SortResult { return sorting.topk(this, k, dim, largest, sorted); }
+  /** Int32 category indices drawn from the rows of these weights (`torch.multinomial`). */
+  multinomial(numSamples: number, opts?: sampling.MultinomialOptions): Tensor { return sampling.multinomial(this, numSamples, opts); }
 
   // shape and views
   /** The same elements in `shape` (one dim may be -1); a view when contiguous. */
@@ -224,6 +254,26 @@ export class Tensor {
   slice(dim: number, start: number, end?: number): Tensor { return movement.slice(this, dim, start, end); }
   /** A contiguous copy that stays in the graph (PyTorch's `clone`). */
   clone(): Tensor { return movement.clone(this); }
+  /** Views cut along `dim` in pieces of `splitSize`, or of the listed sizes (`torch.split`). */
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] { return indexing.split(this, splitSize, dim); }
+  /** `chunks` views of equal size along `dim`, the last smaller (`torch.chunk`). */
+  chunk(chunks: number, dim = 0): Tensor[] { return indexing.chunk(this, chunks, dim); }
+
+  // indexing
+  /** The slices at the int32 positions `index` (1-D) along `dim` (`torch.index_select`). */
+  indexSelect(dim: number, index: Tensor): Tensor { return indexing.indexSelect(this, dim, index); }
+  /** The rows at the int32 indices `index` (any shape; negative from the end), PyTorch's `x[index]`. */
+  index(index: Tensor): Tensor { return indexing.index(this, index); }
+  /** out[i][j] = this[i][index[i][j]] for dim 1, and so on (`torch.gather`). */
+  gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  /** A copy with `src` added at the positions `index` names along `dim` (`torch.scatter_add`). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return indexing.scatterAdd(this, dim, index, src); }
+  /** `value` where `mask` is non-zero (broadcast), this elsewhere (`torch.masked_fill`). */
+  maskedFill(mask: Tensor, value: number): Tensor { return indexing.maskedFill(this, mask, value); }
+  /** Zeroes the elements above the `diagonal`-th diagonal of the last two dims (`torch.tril`). */
+  tril(diagonal = 0): Tensor { return indexing.tril(this, diagonal); }
+  /** Zeroes the elements below the `diagonal`-th diagonal of the last two dims (`torch.triu`). */
+  triu(diagonal = 0): Tensor { return indexing.triu(this, diagonal); }
 
   // linear algebra and nn primitives
   /** The matrix product, with torch.matmul's rules for 1-D and batched operands. */

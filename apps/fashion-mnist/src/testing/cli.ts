@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { encodeIdx } from "@tg/data";
-import type { Io } from "../io.js";
+import type { Io, StopSignal } from "../io.js";
 import { syntheticBytes } from "./synthetic.js";
 
 /** The app folder (where package.json and src/ are). */
@@ -28,13 +28,13 @@ export function writeSyntheticData(dir: string, trainCount: number, testCount: n
 }
 
 /** An Io whose streams are not terminals; `out`/`err` hold everything written so far. */
-export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { out: () => string; err: () => string; interrupt: () => void } {
+export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { out: () => string; err: () => string; interrupt: (signal?: StopSignal) => void } {
   const stdout = Object.assign(new PassThrough(), { isTTY: false });
   const stderr = Object.assign(new PassThrough(), { isTTY: false });
   const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
   stdout.on("data", (c: Buffer) => chunks.out.push(c));
   stderr.on("data", (c: Buffer) => chunks.err.push(c));
-  const handlers = new Set<() => void>();
+  const handlers = new Set<(signal: StopSignal) => void>();
   return {
     stdout,
     stderr,
@@ -48,7 +48,7 @@ export function recordingIo(cwd: string, runsDir = join(cwd, "runs")): Io & { ou
     },
     out: () => Buffer.concat(chunks.out).toString("utf8"),
     err: () => Buffer.concat(chunks.err).toString("utf8"),
-    interrupt: () => handlers.forEach((h) => h()),
+    interrupt: (signal = "SIGINT") => handlers.forEach((h) => h(signal)),
   };
 }
 
@@ -59,14 +59,29 @@ export interface Child {
   /** Resolves when stdout has printed a line matching `pattern`. */
   waitFor(pattern: RegExp): Promise<void>;
   kill(signal: NodeJS.Signals): void;
+  /** Sends `signal` to the child's whole process group, as Ctrl-C on a terminal does (spawnScript only). */
+  killGroup(signal: NodeJS.Signals): void;
 }
 
 /** Starts `fmnist <args>` as a child process. */
 export function spawnCli(args: string[]): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@tg/source", "src/cli.ts", ...args], {
+  return spawnChild(process.execPath, ["--import", "tsx", "--conditions=@tg/source", "src/cli.ts", ...args], false);
+}
+
+/**
+ * Starts `pnpm --silent run fmnist <args>` in the app folder (the script `pnpm fmnist` runs) in a
+ * process group of its own, like a job started from a shell.
+ */
+export function spawnScript(args: string[]): Child {
+  return spawnChild("pnpm", ["--silent", "run", "fmnist", ...args], true);
+}
+
+function spawnChild(command: string, args: string[], ownGroup: boolean): Child {
+  const child = spawn(command, args, {
     cwd: APP_DIR,
     env: { ...process.env, INIT_CWD: APP_DIR, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: ownGroup,
   });
   let stdout = "";
   let stderr = "";
@@ -87,6 +102,10 @@ export function spawnCli(args: string[]): Child {
     waitFor: (pattern) =>
       pattern.test(stdout) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pattern, resolve })),
     kill: (signal) => void child.kill(signal),
+    killGroup: (signal) => {
+      if (!ownGroup || child.pid === undefined) throw new Error("killGroup needs a child started by spawnScript");
+      process.kill(-child.pid, signal);
+    },
   };
 }
 

@@ -33,7 +33,9 @@ export interface GradcheckElement {
   index: number;
   /** The element's index in each dim, e.g. [1, 2]. */
   position: number[];
+  /** The gradient `backward()` computed. */
   analytic: number;
+  /** The central-difference estimate (f(x+eps) − f(x−eps)) / 2eps. */
   numeric: number;
   /** |analytic − numeric|. */
   error: number;
@@ -41,12 +43,14 @@ export interface GradcheckElement {
 
 /** What `gradcheck` found. */
 export interface GradcheckReport {
+  /** True when every element is within tolerance. */
   ok: boolean;
   /**
    * The element that is furthest out of tolerance (relative to atol + rtol·|numeric|), or null
    * when no input requires grad.
    */
   worst: GradcheckElement | null;
+  /** A one-line summary; on failure it names the input, element and both values. */
   message: string;
 }
 

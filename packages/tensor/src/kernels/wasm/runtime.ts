@@ -209,8 +209,11 @@ export function isWasmAvailable(): boolean {
 
 /** What the kernels run with: relaxed-SIMD FMA, and threads (shared memory plus workers). */
 export interface WasmInfo {
+  /** Whether the WebAssembly kernels can run here (SIMD support). */
   available: boolean;
+  /** Whether relaxed SIMD (fused multiply-add) is in use. */
   relaxedSimd: boolean;
+  /** Whether worker threads share the module's memory (needs SharedArrayBuffer). */
   threads: boolean;
   /** Bytes of module memory in use (the high-water mark of the largest problem so far). */
   memoryBytes: number;

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `gpt` program: runs main() on the process's arguments and sets the exit code.
+// From source: `tsx --conditions=@tg/source src/cli.ts train` (what `pnpm gpt train` does).
+
+import { fileURLToPath } from "node:url";
+import { processIo } from "./io.js";
+import { main } from "./main.js";
+
+// runs/ lives in the app folder, next to src/ (or dist/ once built)
+const runsDir = fileURLToPath(new URL("../runs", import.meta.url));
+process.exitCode = await main(process.argv.slice(2), processIo(runsDir));

@@ -1,0 +1,4 @@
+/**
+ * @module @tg/data/node
+ */
+export * from "@tg/data/node";

@@ -1,0 +1,4 @@
+/**
+ * @module @tg/data
+ */
+export * from "@tg/data";

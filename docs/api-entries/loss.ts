@@ -1,0 +1,4 @@
+/**
+ * @module @tg/loss
+ */
+export * from "@tg/loss";

@@ -1,0 +1,4 @@
+/**
+ * @module @tg/nn
+ */
+export * from "@tg/nn";

@@ -1,0 +1,4 @@
+/**
+ * @module @tg/optim
+ */
+export * from "@tg/optim";

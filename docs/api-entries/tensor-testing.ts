@@ -1,0 +1,4 @@
+/**
+ * @module @tg/tensor/testing
+ */
+export * from "@tg/tensor/testing";

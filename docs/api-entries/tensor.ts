@@ -1,0 +1,4 @@
+/**
+ * @module @tg/tensor
+ */
+export * from "@tg/tensor";
