@@ -24,19 +24,19 @@ describe("code: links", () => {
   });
 
   it("resolve functions, constants, classes and members to their declaration's first line", () => {
-    const file = "packages/tensor/src/autograd/engine.ts";
+    const file = "packages/tensor/src/autograd/gradients.ts";
     const source = readFileSync(join(SITE_DIR, "..", "..", file), "utf8").split("\n");
     const { start } = resolveSymbol(file, "sumToShape");
     expect(source[start - 1]).toMatch(/^export function sumToShape\(/);
     const member = resolveSymbol("packages/tensor/src/tensor.ts", "Tensor.backward");
     expect(readFileSync(join(SITE_DIR, "..", "..", "packages/tensor/src/tensor.ts"), "utf8").split("\n")[member.start - 1]).toMatch(/^\s+backward\(/);
-    expect(codeHref({ file, symbol: "sumToShape" })).toBe(`/source/packages/tensor/src/autograd/engine#L${start}`);
+    expect(codeHref({ file, symbol: "sumToShape" })).toBe(`/source/packages/tensor/src/autograd/gradients#L${start}`);
   });
 
   it("name a package and find the one file that declares the symbol, wherever it moved", () => {
     expect(resolveLink({ file: "@tg/tensor", symbol: "sumToShape" })).toEqual({
-      file: "packages/tensor/src/autograd/engine.ts",
-      ...resolveSymbol("packages/tensor/src/autograd/engine.ts", "sumToShape"),
+      file: "packages/tensor/src/autograd/gradients.ts",
+      ...resolveSymbol("packages/tensor/src/autograd/gradients.ts", "sumToShape"),
     });
     expect(resolveLink({ file: "@tg/tensor", symbol: "Tensor.backward" }).file).toBe("packages/tensor/src/tensor.ts");
     expect(codeHref({ file: "@tg/loss", symbol: "crossEntropyLoss" })).toMatch(/^\/source\/packages\/loss\/src\/cross-entropy#L\d+$/);
