@@ -36,7 +36,7 @@ export interface AttentionForwardOptions {
    * (non-zero), as PyTorch's boolean `attn_mask` (True = masked); a float mask is added to the scores.
    */
   attnMask?: Tensor | null;
-  /** [batch, S]: int32 non-zero marks padding keys to ignore (PyTorch's True); float is added. */
+  /** Shape `[batch, S]`: int32 non-zero marks padding keys to ignore (PyTorch's True); float is added. */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights too (default true, as PyTorch; only `forwardWithWeights` does). */
   needWeights?: boolean;

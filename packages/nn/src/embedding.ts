@@ -41,7 +41,7 @@ export class Embedding extends Module {
     this.weight.requiresGrad = true;
   }
 
-  /** Looks up every token of the int32 `input` [...]: [..., embeddingDim]. */
+  /** Looks up every token of the int32 `input` (shape `[...]`) into shape `[..., embeddingDim]`. */
   forward(input: Tensor): Tensor {
     if (input.dtype !== "int32") {
       throw new TensorError(`Embedding: expected int32 token indices, got ${input.dtype} ${formatShape(input.shape)}`);
