@@ -16,10 +16,16 @@ import type { BatchedDataset } from "./dataset.js";
 export class TokenWindowDataset implements BatchedDataset<Tensor[], Tensor[]> {
   /** The tokens (a copy of those given). */
   readonly tokens: Int32Array;
+  /** The number of tokens of each window (the context length). */
   readonly blockSize: number;
   /** The number of windows: tokens.length − blockSize. */
   readonly length: number;
 
+  /**
+   * Makes the dataset over a copy of the tokens.
+   * @param tokens The token ids, int32 integers (copied); there must be more than `blockSize`.
+   * @param blockSize The window length, a positive integer (nanoGPT's `block_size`).
+   */
   constructor(tokens: ArrayLike<number>, blockSize: number) {
     if (!Number.isInteger(blockSize) || blockSize < 1) {
       throw new RangeError(`TokenWindowDataset: blockSize must be a positive integer, got ${String(blockSize)}`);
@@ -80,7 +86,9 @@ export class TokenWindowDataset implements BatchedDataset<Tensor[], Tensor[]> {
 
 /** The two parts of a token split. */
 export interface TokenSplit {
+  /** The first tokens, for training. */
   train: Int32Array;
+  /** The remaining tokens, for validation. */
   val: Int32Array;
 }
 

@@ -3,6 +3,7 @@
 
 /** The saved form of a `CharTokenizer` (what `toJSON` returns and `fromJSON` reads). */
 export interface CharTokenizerJSON {
+  /** The kind of tokenizer, always "char". */
   type: "char";
   /** The vocabulary: token i is `vocabulary[i]`, one character each. */
   vocabulary: string[];

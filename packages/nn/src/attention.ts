@@ -36,7 +36,7 @@ export interface AttentionForwardOptions {
    * (non-zero), as PyTorch's boolean `attn_mask` (True = masked); a float mask is added to the scores.
    */
   attnMask?: Tensor | null;
-  /** [batch, S]: int32 non-zero marks padding keys to ignore (PyTorch's True); float is added. */
+  /** Shape `[batch, S]`: int32 non-zero marks padding keys to ignore (PyTorch's True); float is added. */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights too (default true, as PyTorch; only `forwardWithWeights` does). */
   needWeights?: boolean;
@@ -66,11 +66,22 @@ export class MultiheadAttention extends Module {
   readonly inProjBias: Tensor | null;
   /** The output projection; state-dict keys "out_proj.weight" and "out_proj.bias". */
   readonly outProj: Linear;
+  /** The model width E: the last dim of query, key, value and output. */
   readonly embedDim: number;
+  /** The number of attention heads. */
   readonly numHeads: number;
+  /** The width of each head, embedDim / numHeads. */
   readonly headDim: number;
+  /** The dropout probability on the attention weights, applied only in training mode. */
   readonly dropout: number;
 
+  /**
+   * Makes the layer with PyTorch's initialisation.
+   * @param embedDim The model width E (PyTorch's `embed_dim`).
+   * @param numHeads The number of heads, which must divide `embedDim` (PyTorch's `num_heads`).
+   * @param opts `bias` (default true), `dropout` (default 0), the generator of the initial weights
+   * and the parameters' dtype.
+   */
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
     const { bias = true, dropout: p = 0, rng, dtype = "float32" } = opts;

@@ -24,6 +24,11 @@ function checkModule(owner: string, where: string, m: unknown): Module {
 export class ModuleList extends Module implements Iterable<Module> {
   private readonly items: Module[] = [];
 
+  /**
+   * Makes the list and registers each module as a child.
+   * @param modules The modules, in order, named "0", "1", … (default none; add more with
+   * `append`). Throws a RangeError if one is not a Module.
+   */
   constructor(modules: Iterable<Module> = []) {
     super();
     for (const m of modules) this.append(m);
@@ -74,6 +79,11 @@ export class ModuleList extends Module implements Iterable<Module> {
 export class ModuleDict extends Module {
   private readonly items = new Map<string, Module>();
 
+  /**
+   * Makes the dict and registers each module as a child under its name.
+   * @param modules The modules by name, in the record's key order (default none; add more with
+   * `set`). Throws a RangeError if one is not a Module.
+   */
   constructor(modules: Record<string, Module> = {}) {
     super();
     for (const [name, m] of Object.entries(modules)) this.set(name, m);

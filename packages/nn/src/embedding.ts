@@ -28,9 +28,17 @@ export class Embedding extends Module {
    * layer's to it) to tie the two, as a language model ties its output head to its embedding.
    */
   weight: Tensor;
+  /** The number of rows of the table: token indices run from 0 to numEmbeddings − 1. */
   readonly numEmbeddings: number;
+  /** The size of each vector, the last dim of the output. */
   readonly embeddingDim: number;
 
+  /**
+   * Makes the table, its weight drawn from N(0, 1).
+   * @param numEmbeddings The vocabulary size, the number of rows (PyTorch's `num_embeddings`).
+   * @param embeddingDim The size of each vector (PyTorch's `embedding_dim`).
+   * @param opts The generator of the initial weights and their dtype.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingOptions = {}) {
     super();
     const { rng, dtype = "float32" } = opts;
@@ -41,7 +49,7 @@ export class Embedding extends Module {
     this.weight.requiresGrad = true;
   }
 
-  /** Looks up every token of the int32 `input` [...]: [..., embeddingDim]. */
+  /** Looks up every token of the int32 `input` (shape `[...]`) into shape `[..., embeddingDim]`. */
   forward(input: Tensor): Tensor {
     if (input.dtype !== "int32") {
       throw new TensorError(`Embedding: expected int32 token indices, got ${input.dtype} ${formatShape(input.shape)}`);
@@ -76,9 +84,18 @@ export class LayerNorm extends Module {
   readonly weight: Tensor | null;
   /** The shift, of shape normalizedShape (null without elementwiseAffine or bias). */
   readonly bias: Tensor | null;
+  /** The trailing dims normalised over, e.g. `[128]`. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance before the square root. */
   readonly eps: number;
 
+  /**
+   * Makes the layer; with `elementwiseAffine` its weight starts as ones and its bias as zeros.
+   * @param normalizedShape The trailing dims to normalise over: a number for the last dim alone, or
+   * a shape such as `[16, 128]` (PyTorch's `normalized_shape`).
+   * @param opts `eps` (default 1e-5), `elementwiseAffine` (default true), `bias` (default true) and
+   * the parameters' dtype, as PyTorch's.
+   */
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
     const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" } = opts;

@@ -19,6 +19,12 @@ export interface LoadStateDictResult {
 export class StateDictError extends TensorError {
   override name = "StateDictError";
 
+  /**
+   * Makes the error with its message and the keys that did not match.
+   * @param message What did not fit, naming the offending key or shape.
+   * @param missingKeys Keys the module expects but the state dict lacks (default none).
+   * @param unexpectedKeys Keys the state dict holds but the module does not expect (default none).
+   */
   constructor(
     message: string,
     /** Keys the module expects but the state dict lacks. */

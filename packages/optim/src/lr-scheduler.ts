@@ -12,8 +12,11 @@ import { checkKeys, checkRange, NON_NEGATIVE, numberOption, positiveInteger } fr
 export interface HasLr {
   /** The learning rate the scheduler sets. */
   lr: number;
+  /** The number of parameter groups. */
   readonly groupCount?: number;
+  /** The learning rate of group `index`. */
   groupLr?(index: number): number;
+  /** Sets the learning rate of group `index` to `value`. */
   setGroupLr?(index: number, value: number): void;
 }
 
@@ -27,6 +30,7 @@ export interface SchedulerStateDict {
   lastLr: number;
   /** Every group's base and last rate (absent in dicts saved before groups existed). */
   baseLrs?: number[];
+  /** Every group's rate set by the last step, in group order (absent in older dicts too). */
   lastLrs?: number[];
 }
 

@@ -17,8 +17,14 @@ export interface LambdaLROptions {
  * const warmup = new LambdaLR(optimizer, { lrLambda: (epoch) => Math.min(1, (epoch + 1) / 100) });
  */
 export class LambdaLR extends LRScheduler {
+  /** The factor of the base rate at each epoch. */
   readonly lrLambda: (epoch: number) => number;
 
+  /**
+   * Makes the scheduler and sets the epoch-0 rate, the base rate times `lrLambda(0)`.
+   * @param optimizer The optimizer whose learning rate (of every group) is set.
+   * @param options `lrLambda`, the factor of the base rate at each epoch (PyTorch's `lr_lambda`).
+   */
   constructor(optimizer: HasLr, options: LambdaLROptions) {
     super("LambdaLR", optimizer);
     checkKeys("LambdaLR", options, ["lrLambda"]);
@@ -61,10 +67,19 @@ export interface LinearLROptions {
  * const warmup = new LinearLR(optimizer, { startFactor: 0.01, totalIters: 100 });
  */
 export class LinearLR extends LRScheduler {
+  /** The factor of the base rate at epoch 0. */
   readonly startFactor: number;
+  /** The factor reached at `totalIters` and kept after. */
   readonly endFactor: number;
+  /** Epochs to go from `startFactor` to `endFactor`. */
   readonly totalIters: number;
 
+  /**
+   * Makes the scheduler and sets the epoch-0 rate, the base rate times `startFactor`.
+   * @param optimizer The optimizer whose learning rate (of every group) is set.
+   * @param options `startFactor` (default 1/3), `endFactor` (default 1) and `totalIters`
+   * (default 5), PyTorch's `start_factor`, `end_factor` and `total_iters`.
+   */
   constructor(optimizer: HasLr, options: LinearLROptions = {}) {
     super("LinearLR", optimizer);
     checkKeys("LinearLR", options, ["startFactor", "endFactor", "totalIters"]);
@@ -100,7 +115,9 @@ export interface SequentialLROptions {
 
 /** A SequentialLR's position: its epoch and each scheduler's state. */
 export interface SequentialLRStateDict {
+  /** Epochs stepped so far. */
   lastEpoch: number;
+  /** Each scheduler's state, in order. */
   schedulers: SchedulerStateDict[];
 }
 
@@ -115,12 +132,23 @@ export interface SequentialLRStateDict {
  * const scheduler = new SequentialLR(optimizer, { schedulers: [warmup, cosine], milestones: [100] });
  */
 export class SequentialLR {
+  /** The schedulers, in the order they take over. */
   readonly schedulers: readonly LRScheduler[];
+  /** The epochs at which the next scheduler takes over. */
   readonly milestones: readonly number[];
   private _lastEpoch = 0;
   private lastLrs: number[];
 
+  /**
+   * Chains the schedulers: every one restarts from the first one's base rates, and the optimizer is
+   * left at the first one's epoch-0 rate.
+   * @param optimizer The optimizer all the schedulers were made on.
+   * @param options `schedulers` and `milestones`, as PyTorch's; throws a RangeError if a scheduler
+   * belongs to another optimizer or the milestones do not number one fewer than the schedulers,
+   * each a positive integer, increasing.
+   */
   constructor(
+    /** The optimizer whose learning rate is set. */
     readonly optimizer: HasLr,
     options: SequentialLROptions,
   ) {

@@ -46,7 +46,13 @@ export interface OptimizerStateDict<O extends BaseOptions = BaseOptions> {
   options: O;
   /** Per-parameter state, keyed by the parameter's index in `params`. */
   state: Record<number, ParamStateDict>;
-  groups?: { size: number; options: O }[];
+  /** Each parameter group in order (absent in dicts saved before groups existed). */
+  groups?: {
+    /** How many parameters of the flat list the group holds. */
+    size: number;
+    /** The group's settings, the optimizer's with the group's overrides applied. */
+    options: O;
+  }[];
 }
 
 /** One parameter group inside an optimizer: its parameters and their settings. */

@@ -8,7 +8,10 @@ import { Tensor } from "@tg/tensor";
  * the optimizer's for them, e.g. `{ params: biases, weightDecay: 0 }`. Gradient clipping
  * (`maxGradNorm`, `clipValue`) covers all parameters together and cannot be set per group.
  */
-export type ParamGroup<O> = { params: Iterable<Tensor> } & Omit<O, "maxGradNorm" | "clipValue">;
+export type ParamGroup<O> = {
+  /** The group's parameters. */
+  params: Iterable<Tensor>;
+} & Omit<O, "maxGradNorm" | "clipValue">;
 
 /** A group split into its parameters and its setting overrides. */
 export interface SplitGroup {

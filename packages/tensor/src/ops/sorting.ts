@@ -10,7 +10,9 @@ import { gather } from "./indexing.js";
 
 /** Values and their int32 positions along the sorted dim, as PyTorch's (values, indices). */
 export interface SortResult {
+  /** The sorted (or top-k) values, a gather of the input, so their gradient flows back to it. */
   values: Tensor;
+  /** Where each value came from along the sorted dim, int32, without a gradient. */
   indices: Tensor;
 }
 
