@@ -1,8 +1,8 @@
 // Writes site/reference/pytorch.md from the table in pytorch-table.ts, linking each tg name to its
 // API reference page.
 
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ExportName } from "./exports.js";
 import { SECTIONS, type Row } from "./pytorch-table.js";
 import { SITE_DIR } from "./paths.js";
@@ -54,5 +54,7 @@ export function pytorchPage(exports: ExportName[]): string {
 
 /** Writes the page. */
 export function writePytorchPage(exports: ExportName[]): void {
-  writeFileSync(join(SITE_DIR, PYTORCH_PAGE), pytorchPage(exports));
+  const file = join(SITE_DIR, PYTORCH_PAGE);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, pytorchPage(exports));
 }
