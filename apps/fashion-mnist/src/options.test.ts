@@ -22,6 +22,7 @@ describe("parseCommandLine", () => {
       lr: 0.001,
       weightDecay: 0.01,
       optimizer: "adamw",
+      schedule: "cosine",
       seed: 0,
       limit: null,
       dataDir: null,
@@ -32,7 +33,7 @@ describe("parseCommandLine", () => {
 
   it("reads every train option", () => {
     const argv = ["train", "--model", "cnn", "--epochs=3", "--batch-size", "32", "--lr", "0.05", "--weight-decay", "0"];
-    argv.push("--optimizer", "sgd", "--seed", "7", "--limit", "1000", "--data-dir", "d", "--out", "o", "--force");
+    argv.push("--optimizer", "sgd", "--schedule", "constant", "--seed", "7", "--limit", "1000", "--data-dir", "d", "--out", "o", "--force");
     expect(parseCommandLine(argv)).toEqual({
       command: "train",
       model: "cnn",
@@ -41,6 +42,7 @@ describe("parseCommandLine", () => {
       lr: 0.05,
       weightDecay: 0,
       optimizer: "sgd",
+      schedule: "constant",
       seed: 7,
       limit: 1000,
       dataDir: "d",
@@ -94,6 +96,7 @@ describe("parseCommandLine", () => {
     [["train", "--epochs", "2.5"], "--epochs must be an integer >= 1, got '2.5'"],
     [["train", "--model", "resnet"], "--model must be one of mlp, cnn, got 'resnet'"],
     [["train", "--optimizer", "adam"], "--optimizer must be one of adamw, sgd, got 'adam'"],
+    [["train", "--schedule", "step"], "--schedule must be one of cosine, constant, got 'step'"],
     [["train", "--lr", "0"], "--lr must be a number > 0, got '0'"],
     [["train", "--lr", "fast"], "--lr must be a number > 0, got 'fast'"],
     [["train", "--weight-decay", "-0.1"], "--weight-decay must be a number >= 0, got '-0.1'"],

@@ -8,6 +8,8 @@ import { UsageError } from "./errors.js";
 export type Architecture = "mlp" | "cnn";
 /** The optimizers `train` offers. */
 export type OptimizerName = "adamw" | "sgd";
+/** How the learning rate moves during a run: a cosine from `--lr` down to 0 over every step, or fixed. */
+export type LrSchedule = "cosine" | "constant";
 
 /** Settings of `fmnist train`. */
 export interface TrainOptions {
@@ -18,6 +20,7 @@ export interface TrainOptions {
   lr: number;
   weightDecay: number;
   optimizer: OptimizerName;
+  schedule: LrSchedule;
   seed: number;
   /** Use only the first `limit` training and test images; null for all of them. */
   limit: number | null;
@@ -59,6 +62,7 @@ const OPTIONS = {
   lr: { type: "string" },
   "weight-decay": { type: "string" },
   optimizer: { type: "string" },
+  schedule: { type: "string" },
   seed: { type: "string" },
   limit: { type: "string" },
   "data-dir": { type: "string" },
@@ -71,7 +75,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 const ALLOWED: Record<CommandName, readonly OptionName[]> = {
-  train: ["model", "epochs", "batch-size", "lr", "weight-decay", "optimizer", "seed", "limit", "data-dir", "out", "force"],
+  train: ["model", "epochs", "batch-size", "lr", "weight-decay", "optimizer", "schedule", "seed", "limit", "data-dir", "out", "force"],
   evaluate: ["checkpoint", "model", "batch-size", "limit", "data-dir"],
   predict: ["checkpoint", "model", "index", "data-dir"],
 };
@@ -96,6 +100,10 @@ train options:
   --lr X                   learning rate (default 0.001 for adamw, 0.01 for sgd)
   --weight-decay X         weight decay (default 0.01 for adamw, 0.0005 for sgd)
   --optimizer adamw|sgd    AdamW, or SGD with momentum 0.9 (default adamw)
+  --schedule cosine|constant
+                           learning rate along a cosine from --lr down to 0 over the whole run
+                           (PyTorch's CosineAnnealingLR, stepped every batch), or fixed at --lr
+                           (default cosine)
   --seed N                 seed of the initial weights, shuffling and dropout (default 0)
   --limit N                use only the first N training and test images
   --out DIR                run folder (default runs/<model>-<date> in the app folder); it must
@@ -149,6 +157,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       lr: positive("--lr", get("lr") ?? String(DEFAULT_LR[optimizer])),
       weightDecay: nonNegative("--weight-decay", get("weight-decay") ?? String(DEFAULT_WEIGHT_DECAY[optimizer])),
       optimizer,
+      schedule: choice("--schedule", get("schedule") ?? "cosine", ["cosine", "constant"] as const),
       seed: integer("--seed", get("seed") ?? "0", 0),
       limit,
       dataDir,

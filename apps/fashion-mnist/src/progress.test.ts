@@ -17,7 +17,7 @@ describe("TrainingProgress", () => {
     const printed: string[] = [];
     const progress = new TrainingProgress(stream, (line) => printed.push(line), 2);
     progress.startEpoch(1, 10);
-    for (let step = 1; step <= 10; step++) progress.update({ epoch: 1, step, steps: 10, loss: 0.5, samplesPerSecond: 1234, secondsLeft: 10 - step });
+    for (let step = 1; step <= 10; step++) progress.update({ epoch: 1, step, steps: 10, loss: 0.5, lr: 1e-3, samplesPerSecond: 1234, secondsLeft: 10 - step });
     progress.endEpoch(fakeEpochs(1)[0]);
     await new Promise((resolve) => setImmediate(resolve));
     const out = text();
@@ -32,7 +32,7 @@ describe("TrainingProgress", () => {
     const { stream, text } = capture(true);
     const progress = new TrainingProgress(stream, () => undefined, 10);
     progress.startEpoch(3, 4);
-    progress.update({ epoch: 3, step: 2, steps: 4, loss: 1.25, samplesPerSecond: 99, secondsLeft: 75 });
+    progress.update({ epoch: 3, step: 2, steps: 4, loss: 1.25, lr: 1e-3, samplesPerSecond: 99, secondsLeft: 75 });
     progress.stop();
     await new Promise((resolve) => setImmediate(resolve));
     expect(text()).toMatch(/epoch {2}3\/10 █+░+ 50% \| loss 1\.2500 \| 99 samples\/s \| ETA 1m15s/);

@@ -86,7 +86,7 @@ export function reportHtml(name: string, metrics: MetricsFile, pictures: readonl
     : "no epoch finished";
   const settings: [string, string][] = [
     ["model", `${s.model} (${metrics.model.parameters.toLocaleString("en-US")} parameters)`],
-    ["optimizer", `${s.optimizer}, lr ${s.lr}, weight decay ${s.weightDecay}`],
+    ["optimizer", `${s.optimizer}, lr ${s.lr}${s.schedule === "cosine" ? " along a cosine to 0" : ""}, weight decay ${s.weightDecay}`],
     ["epochs", `${metrics.epochs.length} of ${s.epochs}${metrics.status === "interrupted" || metrics.status === "diverged" ? ` (${metrics.status})` : ""}`],
     ["batch size", String(s.batchSize)],
     ["seed", String(s.seed)],

@@ -109,6 +109,7 @@ function initialMetrics(opts: TrainOptions, trainSplit: Split & { classes: strin
       lr: opts.lr,
       weightDecay: opts.weightDecay,
       optimizer: opts.optimizer,
+      schedule: opts.schedule,
       seed: opts.seed,
       limit: opts.limit,
       trainImages: trainSplit.images.shape[0],

@@ -5,7 +5,7 @@ import { buildModel, countParameters, watchedLayers } from "./models.js";
 import { syntheticSplit } from "./testing/synthetic.js";
 import { estimateEpochSeconds, meanAbsGrad, train, type TrainSettings } from "./train.js";
 
-const SETTINGS: TrainSettings = { model: "mlp", epochs: 2, batchSize: 32, lr: 1e-3, weightDecay: 0.01, optimizer: "adamw", seed: 3 };
+const SETTINGS: TrainSettings = { model: "mlp", epochs: 2, batchSize: 32, lr: 1e-3, weightDecay: 0.01, optimizer: "adamw", schedule: "cosine", seed: 3 };
 
 describe("models", () => {
   it("builds the MLP and the CNN of the issue, with PyTorch's parameter counts", () => {
@@ -64,6 +64,20 @@ describe("train", () => {
     expect(figures(c)).not.toEqual(figures(a));
   });
 
+  it("anneals the learning rate along a cosine to 0 over the whole run, or keeps it fixed", async () => {
+    const rates = async (schedule: TrainSettings["schedule"]) => {
+      const lrs: number[] = [];
+      await train({ ...SETTINGS, schedule }, trainSplit, testSplit, { onStep: (s) => lrs.push(s.lr) });
+      return lrs;
+    };
+    const cosine = await rates("cosine");
+    expect(cosine).toHaveLength(20); // 10 steps per epoch, two epochs
+    // PyTorch's CosineAnnealingLR with T_max = 20, stepped after every batch: lr_t = 1e-3 (1 + cos(pi t / 20)) / 2
+    cosine.forEach((lr, t) => expect(lr).toBeCloseTo((1e-3 * (1 + Math.cos((Math.PI * t) / 20))) / 2, 12));
+    expect(cosine[19]).toBeLessThan(1e-5);
+    expect(await rates("constant")).toEqual(new Array(20).fill(1e-3));
+  });
+
   it("stops before the next step when asked, keeping the finished epochs", async () => {
     let steps = 0;
     const result = await train(SETTINGS, trainSplit, testSplit, { onStep: () => steps++, shouldStop: () => steps >= 13 });
@@ -74,7 +88,7 @@ describe("train", () => {
 
   it("stops at the first non-finite loss, before that step changes the weights, keeping the finished epochs", async () => {
     // SGD with lr 10 on 64 images: epoch 1 ends with a finite (huge) loss, epoch 2's second step is NaN
-    const small = { model: "mlp", epochs: 4, batchSize: 16, lr: 10, weightDecay: 0, optimizer: "sgd", seed: 0 } as const;
+    const small = { model: "mlp", epochs: 4, batchSize: 16, lr: 10, weightDecay: 0, optimizer: "sgd", schedule: "constant", seed: 0 } as const;
     const ends: number[] = [];
     const warnings: string[] = [];
     const result = await train(small, syntheticSplit(64, 1), syntheticSplit(16, 2), {

@@ -5,7 +5,7 @@
 import { DataLoader, TensorDataset } from "@tg/data";
 import { crossEntropyLoss } from "@tg/loss";
 import type { Sequential } from "@tg/nn";
-import { AdamW, SGD, type Optimizer } from "@tg/optim";
+import { AdamW, CosineAnnealingLR, SGD, type Optimizer } from "@tg/optim";
 import { Rng, type Tensor } from "@tg/tensor";
 import type { Split } from "./data.js";
 import { evaluate } from "./evaluate.js";
@@ -14,7 +14,7 @@ import { buildModel, watchedLayers } from "./models.js";
 import type { TrainOptions } from "./options.js";
 
 /** The settings the loop needs (the CLI's train options without paths). */
-export type TrainSettings = Pick<TrainOptions, "model" | "epochs" | "batchSize" | "lr" | "weightDecay" | "optimizer" | "seed">;
+export type TrainSettings = Pick<TrainOptions, "model" | "epochs" | "batchSize" | "lr" | "weightDecay" | "optimizer" | "schedule" | "seed">;
 
 /** One optimizer step as the progress display sees it. */
 export interface StepInfo {
@@ -22,6 +22,8 @@ export interface StepInfo {
   step: number;
   steps: number;
   loss: number;
+  /** The learning rate this step's update used. */
+  lr: number;
   samplesPerSecond: number;
   /** Seconds the rest of the epoch's steps will take at the pace so far. */
   secondsLeft: number;
@@ -81,6 +83,8 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
   const flow: GradientFlow = { layers: layers.map((l) => l.label), values: layers.map(() => []) };
   const epochs: EpochMetrics[] = [];
   const steps = Math.ceil(trainSplit.images.shape[0] / settings.batchSize);
+  // the cosine is stepped after every batch and reaches 0 after the run's last one
+  const scheduler = settings.schedule === "cosine" ? new CosineAnnealingLR(optimizer, { tMax: steps * settings.epochs }) : null;
   const unwatched = model.namedParameters().filter(([, p]) => !layers.some((l) => l.weight === p));
   const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
   let outcome: TestOutcome | null = null;
@@ -117,7 +121,9 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
         hooks.onWarning?.(`epoch ${epoch} step ${step + 1}: the loss is ${lossValue.toPrecision(3)}, training may be diverging`);
       }
       flowValues.forEach((v, k) => flow.values[k].push(v));
+      const lr = optimizer.lr;
       optimizer.step();
+      scheduler?.step();
       const n = x.shape[0];
       lossSum += lossValue * n;
       correct += logits.argmax(1).eq(y).sum().item();
@@ -125,7 +131,7 @@ export async function train(settings: TrainSettings, trainSplit: Split, testSpli
       step++;
       const elapsed = (performance.now() - started) / 1000;
       const samplesPerSecond = seen / Math.max(elapsed, 1e-9);
-      hooks.onStep?.({ epoch, step, steps, loss: lossSum / seen, samplesPerSecond, secondsLeft: (elapsed / step) * (steps - step) });
+      hooks.onStep?.({ epoch, step, steps, loss: lossSum / seen, lr, samplesPerSecond, secondsLeft: (elapsed / step) * (steps - step) });
     }
     const seconds = (performance.now() - started) / 1000;
     const tested = evaluate(model, testSplit);

@@ -244,6 +244,7 @@ function readSettings(): Settings {
     model: element<HTMLSelectElement>("model").value === "cnn" ? "cnn" : "mlp",
     optimizer: element<HTMLSelectElement>("optimizer").value === "sgd" ? "sgd" : "adamw",
     lr: number("lr"),
+    schedule: element<HTMLSelectElement>("schedule").value === "constant" ? "constant" : "cosine",
     weightDecay: number("weight-decay"),
     batchSize: number("batch-size"),
     epochs: number("epochs"),

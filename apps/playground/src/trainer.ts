@@ -7,19 +7,22 @@
 import { DataLoader, TensorDataset } from "@tg/data";
 import { crossEntropyLoss } from "@tg/loss";
 import type { Module, Sequential } from "@tg/nn";
-import { AdamW, SGD, type Optimizer } from "@tg/optim";
+import { AdamW, CosineAnnealingLR, SGD, type LRScheduler, type Optimizer } from "@tg/optim";
 import { noGrad, Rng, tensor, type Tensor } from "@tg/tensor";
 import type { Split } from "./data.js";
 import { buildModel, NUM_CLASSES, watchedLayers, type Architecture } from "./models.js";
 
 /** The optimizers the page offers. */
 export type OptimizerName = "adamw" | "sgd";
+/** The learning rate along a cosine from `lr` to 0 over the whole run (stepped every batch), or fixed. */
+export type LrSchedule = "cosine" | "constant";
 
 /** What the user sets before training; the defaults are the CLI's. */
 export interface Settings {
   model: Architecture;
   optimizer: OptimizerName;
   lr: number;
+  schedule: LrSchedule;
   weightDecay: number;
   batchSize: number;
   epochs: number;
@@ -31,7 +34,7 @@ export const DEFAULT_LR: Record<OptimizerName, number> = { adamw: 1e-3, sgd: 0.0
 /** The weight decay per optimizer when none is given (as `fmnist train`). */
 export const DEFAULT_WEIGHT_DECAY: Record<OptimizerName, number> = { adamw: 1e-2, sgd: 5e-4 };
 /** `fmnist train`'s defaults, except one epoch instead of ten: a page is watched, not left alone. */
-export const DEFAULT_SETTINGS: Settings = { model: "mlp", optimizer: "adamw", lr: 1e-3, weightDecay: 1e-2, batchSize: 64, epochs: 1, seed: 0 };
+export const DEFAULT_SETTINGS: Settings = { model: "mlp", optimizer: "adamw", lr: 1e-3, schedule: "cosine", weightDecay: 1e-2, batchSize: 64, epochs: 1, seed: 0 };
 
 /** One optimizer step. */
 export interface StepRecord {
@@ -76,6 +79,7 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly layers: string[];
   readonly stepsPerEpoch: number;
+  private readonly scheduler: LRScheduler | null;
   private readonly loader: DataLoader<Tensor[]>;
 
   constructor(
@@ -91,6 +95,8 @@ export class Trainer {
     this.loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: settings.batchSize, shuffle: true, seed: settings.seed });
     this.layers = watchedLayers(this.model).map((l) => l.label);
     this.stepsPerEpoch = this.loader.length;
+    // as `fmnist train`: the cosine reaches 0 after the run's last batch
+    this.scheduler = settings.schedule === "cosine" ? new CosineAnnealingLR(this.optimizer, { tMax: this.stepsPerEpoch * settings.epochs }) : null;
   }
 
   /** Trains for the set number of epochs, yielding after every step and every epoch. */
@@ -112,6 +118,7 @@ export class Trainer {
         loss.backward();
         const gradients = watched.map((l) => meanAbsGrad(l.weight));
         this.optimizer.step();
+        this.scheduler?.step();
         const n = x.shape[0];
         const lossValue = loss.item();
         const right = logits.argmax(1).eq(y).sum().item();
@@ -136,6 +143,7 @@ export function checkSettings(s: Settings): void {
   };
   if (s.model !== "mlp" && s.model !== "cnn") throw new RangeError(`model must be mlp or cnn, got ${String(s.model)}`);
   if (s.optimizer !== "adamw" && s.optimizer !== "sgd") throw new RangeError(`optimizer must be adamw or sgd, got ${String(s.optimizer)}`);
+  if (s.schedule !== "cosine" && s.schedule !== "constant") throw new RangeError(`schedule must be cosine or constant, got ${String(s.schedule)}`);
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw new RangeError(`learning rate must be a number > 0, got ${s.lr}`);
   if (!(s.weightDecay >= 0) || !Number.isFinite(s.weightDecay)) throw new RangeError(`weight decay must be a number >= 0, got ${s.weightDecay}`);
   integer("batch size", s.batchSize, 1);

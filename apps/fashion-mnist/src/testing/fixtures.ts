@@ -48,7 +48,7 @@ export function fakeMetrics(epochs: number): MetricsFile {
   const last = list[list.length - 1];
   return {
     status: "complete",
-    settings: { model: "mlp", epochs, batchSize: 64, lr: 0.001, weightDecay: 0.01, optimizer: "adamw", seed: 0, limit: null, trainImages: 60000, testImages: 10000 },
+    settings: { model: "mlp", epochs, batchSize: 64, lr: 0.001, weightDecay: 0.01, optimizer: "adamw", schedule: "cosine", seed: 0, limit: null, trainImages: 60000, testImages: 10000 },
     model: { architecture: "mlp", parameters: 235146 },
     machine: { cpus: 2, node: "v20.0.0", platform: "linux-x64" },
     classes: CLASSES,
