@@ -17,7 +17,7 @@ import { wasmInfo } from "@tg/tensor";
 import { writeInputs } from "./cases.js";
 import { GPT_TORCH_SCRIPT, gptTorchArgs } from "./gpt-torch.js";
 import { describeMachine } from "./machine.js";
-import { PYTHON_SCRIPT, pythonArgs, pythonHas, threadEnv } from "./python.js";
+import { PYTHON_SCRIPT, pythonArgs, pythonWith, threadEnv, torchBuildNote } from "./python.js";
 import { loadNodeLines, nodeLinesMarkdown, saveNodeLine } from "./node-lines.js";
 import { benchmarksMarkdown, replaceBenchSection, summaryMarkdown } from "./report.js";
 import { type Result, medianOfRounds, parseResults } from "./results.js";
@@ -26,6 +26,7 @@ const option = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
 const quick = process.argv.includes("--quick");
+const selectedGroups = (): string[] => only ?? ["tg", "tfjs-wasm", "tfjs-cpu", "numpy", "torch"];
 const benches = option("benches") ?? (quick ? ["matmul", "mlp-infer"] : ["matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate"]);
 const fullEpoch = process.argv.includes("--full-epoch");
 const rounds = Number(option("rounds")?.[0] ?? (quick ? 1 : 3));
@@ -57,22 +58,26 @@ const runs: Run[] = [
   { group: "tfjs-cpu", title: "TF.js cpu backend", ...node("./run-tfjs.ts", "cpu"), once: true },
 ];
 const notes: string[] = [];
+const torchPython = pythonWith("torch");
+const torchNote = torchPython === null ? null : torchBuildNote(torchPython);
 for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : []) {
-  if (!pythonHas(lib)) {
+  const python = lib === "torch" ? torchPython : pythonWith(lib);
+  if (python === null) {
     notes.push(`${lib === "torch" ? "PyTorch" : "NumPy"} is not installed for python3 here (\`python3 -c "import ${lib}"\` fails), so it has no column.`);
     continue;
   }
   for (const [suffix, threads] of [["1", 1], ["all", machine.cores]] as const) {
     const system = `${lib}-${suffix}`;
     const args = ["-c", PYTHON_SCRIPT, pythonArgs(inputs, lib, system, threads, quick)];
-    runs.push({ group: lib, title: `${lib} on ${threads} thread(s)`, command: "python3", args, env: threadEnv(threads) });
+    runs.push({ group: lib, title: `${lib} on ${threads} thread(s)`, command: python, args, env: threadEnv(threads, lib) });
   }
 }
 const gptBenches = benches.filter((b) => b.startsWith("gpt-"));
-if (gptBenches.length > 0 && pythonHas("torch")) {
+if (gptBenches.length > 0 && torchPython !== null) {
   const args = ["-c", GPT_TORCH_SCRIPT, gptTorchArgs(gptBenches, machine.cores)];
-  runs.push({ group: "torch", title: `PyTorch GPT on ${machine.cores} thread(s)`, command: "python3", args, env: threadEnv(machine.cores) });
+  runs.push({ group: "torch", title: `PyTorch GPT on ${machine.cores} thread(s)`, command: torchPython, args, env: threadEnv(machine.cores, "torch") });
 }
+if (torchNote !== null && selectedGroups().includes("torch")) notes.push(torchNote);
 
 const results: Result[] = [];
 const loads: string[] = [];

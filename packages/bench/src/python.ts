@@ -5,15 +5,29 @@ import { spawnSync } from "node:child_process";
 import { MATMUL_CASES } from "./cases.js";
 import { CHUNKS, QUICK_CHUNKS } from "./timing.js";
 
-/** True when `python3 -c "import <module>"` succeeds. */
-export function pythonHas(module: string): boolean {
-  return spawnSync("python3", ["-c", `import ${module}`], { stdio: "ignore" }).status === 0;
+/** The Pythons tried for a library, in order: python3 on PATH, then the system's (where Debian's python3-torch installs). */
+const PYTHONS = ["python3", "/usr/bin/python3"];
+
+/** The first Python whose `-c "import <module>"` succeeds, or null when none has it. */
+export function pythonWith(module: string): string | null {
+  return PYTHONS.find((python) => spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0) ?? null;
+}
+
+/** A note when `python`'s PyTorch was built on a generic BLAS (Debian's build is), whose matmul is no measure of PyTorch elsewhere. */
+export function torchBuildNote(python: string): string | null {
+  const out = spawnSync(python, ["-c", "import torch; print(torch.__version__); print(torch.__config__.show())"], { encoding: "utf8" });
+  if (out.status !== 0 || !out.stdout.includes("BLAS_INFO=generic")) return null;
+  const version = out.stdout.split("\n")[0].trim();
+  return `PyTorch ${version} (${python}) was built with BLAS_INFO=generic, as Debian's python3-torch is: its matmul runs on a reference BLAS, so the PyTorch columns measure this build, not PyTorch on MKL or OpenBLAS (NumPy's columns show what an optimised BLAS does on this machine).`;
 }
 
 /** Environment that limits BLAS and OpenMP pools to `threads` threads. */
-export function threadEnv(threads: number): NodeJS.ProcessEnv {
+export function threadEnv(threads: number, lib: "numpy" | "torch" = "numpy"): NodeJS.ProcessEnv {
   const n = String(threads);
-  return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  // NOTE: a core type or cache size forced for one OpenBLAS can make another build fail or mis-tune
+  if (lib === "torch") for (const name of ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]) delete env[name];
+  return env;
 }
 
 /**
