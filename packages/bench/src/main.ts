@@ -26,7 +26,6 @@ const option = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
 const quick = process.argv.includes("--quick");
-const selectedGroups = (): string[] => only ?? ["tg", "tfjs-wasm", "tfjs-cpu", "numpy", "torch"];
 const benches = option("benches") ?? (quick ? ["matmul", "mlp-infer"] : ["matmul", "mlp-epoch", "cnn-train", "mlp-infer", "gpt-train", "gpt-generate"]);
 const fullEpoch = process.argv.includes("--full-epoch");
 const rounds = Number(option("rounds")?.[0] ?? (quick ? 1 : 3));
@@ -59,7 +58,6 @@ const runs: Run[] = [
 ];
 const notes: string[] = [];
 const torchPython = pythonWith("torch");
-const torchNote = torchPython === null ? null : torchBuildNote(torchPython);
 for (const lib of benches.includes("matmul") ? (["numpy", "torch"] as const) : []) {
   const python = lib === "torch" ? torchPython : pythonWith(lib);
   if (python === null) {
@@ -77,7 +75,8 @@ if (gptBenches.length > 0 && torchPython !== null) {
   const args = ["-c", GPT_TORCH_SCRIPT, gptTorchArgs(gptBenches, machine.cores)];
   runs.push({ group: "torch", title: `PyTorch GPT on ${machine.cores} thread(s)`, command: torchPython, args, env: threadEnv(machine.cores, "torch") });
 }
-if (torchNote !== null && selectedGroups().includes("torch")) notes.push(torchNote);
+const torchNote = torchPython !== null && (only === undefined || only.includes("torch")) ? torchBuildNote(torchPython) : null;
+if (torchNote !== null) notes.push(torchNote);
 
 const results: Result[] = [];
 const loads: string[] = [];
