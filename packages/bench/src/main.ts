@@ -127,5 +127,5 @@ if (quick) {
 // the root README shows the tables of a complete run only
 if (complete) {
   const readme = fileURLToPath(new URL("../../../README.md", import.meta.url));
-  writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, combined)));
+  writeFileSync(readme, replaceBenchSection(readFileSync(readme, "utf8"), summaryMarkdown(machine, combined, torchNote === null ? [] : [torchNote])));
 }

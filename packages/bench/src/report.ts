@@ -157,14 +157,15 @@ export function benchmarksMarkdown(machine: Machine, results: Result[], notes: s
   ].join("\n");
 }
 
-/** The tables alone, with the machine, for the root README (between its bench markers). */
-export function summaryMarkdown(machine: Machine, results: Result[]): string {
+/** The tables alone, with the machine and `caveats` (notes no reader of the tables should miss), for the root README (between its bench markers). */
+export function summaryMarkdown(machine: Machine, results: Result[], caveats: readonly string[] = []): string {
   return [
     `Measured by \`pnpm bench\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; float32 matmul in GFLOPS (higher is better; median / fastest chunk's median):`,
     "",
     ...matmulMarkdown(matmulTable(results)),
     "",
     ...trainingMarkdown(results).map((line) => (line.startsWith("## ") ? `#${line}` : line)),
+    ...caveats.flatMap((c) => [`- ${c}`, ""]),
     "Notes, targets and where the time goes: [BENCHMARKS.md](BENCHMARKS.md).",
   ].join("\n");
 }
