@@ -1,6 +1,7 @@
 // Data types, their typed arrays, and PyTorch's promotion rule int32 < float32 < float64.
 
 import { TensorError } from "./errors.js";
+import { freeBuffer, track } from "./memory.js";
 import { formatShape } from "./shape.js";
 
 /** The element type of a tensor. */
@@ -58,8 +59,9 @@ export function promoteScalar(dtype: DType, x: number): DType {
 export const MAX_ELEMENTS = 2 ** 32;
 
 /**
- * A zero-filled typed array of `size` elements for `dtype`. A size over MAX_ELEMENTS, or memory
- * the engine cannot give, throws a TensorError naming `op` and `shape` (never V8's RangeError).
+ * A zero-filled typed array of `size` elements for `dtype`, in the memory of a dead array of the
+ * same byte length when one is free (memory.ts). A size over MAX_ELEMENTS, or memory the engine
+ * cannot give, throws a TensorError naming `op` and `shape` (never V8's RangeError).
  */
 export function allocate(dtype: DType, size: number, op = "allocate", shape: readonly number[] = [size]): TypedArray {
   const count = () => shape.reduce((n, d) => n * BigInt(d), BigInt(1)); // exact, past 2^53 too
@@ -68,12 +70,19 @@ export function allocate(dtype: DType, size: number, op = "allocate", shape: rea
     throw new TensorError(`${what()}, more than the ${MAX_ELEMENTS} a ${dtype} tensor can hold`);
   }
   let data: TypedArray;
-  try {
-    data = dtype === "float32" ? new Float32Array(size) : dtype === "float64" ? new Float64Array(size) : new Int32Array(size);
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    throw new TensorError(`${what()} of ${dtype}; their ${size * BYTES[dtype]} bytes could not be allocated`);
+  const reused = freeBuffer(size * BYTES[dtype]);
+  if (reused !== undefined) {
+    data = dtype === "float32" ? new Float32Array(reused) : dtype === "float64" ? new Float64Array(reused) : new Int32Array(reused);
+    data.fill(0);
+  } else {
+    try {
+      data = dtype === "float32" ? new Float32Array(size) : dtype === "float64" ? new Float64Array(size) : new Int32Array(size);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new TensorError(`${what()} of ${dtype}; their ${size * BYTES[dtype]} bytes could not be allocated`);
+    }
   }
+  track(data);
   fresh?.add(data);
   return data;
 }

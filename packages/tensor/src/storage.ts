@@ -6,7 +6,10 @@ import { contiguousStrides, sizeOf, type Shape } from "./shape.js";
 
 /** A strided view of a typed array. Element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface Storage {
-  /** The typed array that holds the elements (shared by views). */
+  /**
+   * The typed array that holds the elements (shared by views). Its buffer is reused for a new
+   * tensor once this array is unreachable (memory.ts): a view made of the buffer must not outlive it.
+   */
   readonly data: TypedArray;
   /** The element type. */
   readonly dtype: DType;

@@ -8,6 +8,7 @@ import * as creation from "./creation.js";
 import { isFloat, type DType, type TypedArray } from "./dtype.js";
 import { TensorError } from "./errors.js";
 import { formatTensor } from "./format.js";
+import { untrack } from "./memory.js";
 import { castStorage, contiguousData, copyInto } from "./kernels/copy.js";
 import * as activation from "./ops/activation.js";
 import * as compare from "./ops/compare.js";
@@ -50,7 +51,11 @@ type Dims = number | readonly number[];
  * x.grad?.toArray(); // [2, 4, 6]
  */
 export class Tensor {
-  /** The typed array, shape, strides and offset behind this tensor; views share `storage.data`. */
+  /**
+   * The typed array, shape, strides and offset behind this tensor; views share `storage.data`.
+   * Its memory is reused once `storage.data` is unreachable, so keep a reference to that array
+   * (not only to a view of its buffer) while reading through such a view, or use `dataSync()`.
+   */
   readonly storage: Storage;
   private _grad: Tensor | null = null;
   private _requiresGrad = false;
@@ -318,9 +323,11 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** A contiguous copy of the elements in row-major order. */
+  /** A contiguous copy of the elements in row-major order, the caller's to keep (never reused). */
   dataSync(): TypedArray {
-    return castStorage(this.storage, this.dtype).data;
+    const data = castStorage(this.storage, this.dtype).data;
+    untrack(data);
+    return data;
   }
 
   /** Pretty-prints like PyTorch: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
