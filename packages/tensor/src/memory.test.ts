@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { allocate } from "./dtype.js";
-import { FREE_BYTES, RECYCLE_MIN_BYTES, TRACKED_BYTES, recyclingStats } from "./memory.js";
+import { FIRST_BUDGET, MAX_BUDGET, RECYCLE_MIN_BYTES, TRIM_MS, recyclingStats } from "./memory.js";
 import { tensor } from "./creation.js";
 
 setFlagsFromString("--expose-gc");
@@ -14,6 +14,13 @@ async function collectUntil(done: () => boolean): Promise<void> {
     collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  expect(done()).toBe(true);
+}
+
+/** Waits on real time until `done()` holds, for at most `ms` milliseconds. */
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(done()).toBe(true);
 }
 
@@ -62,23 +69,66 @@ describe("allocate recycles the memory of dead arrays", () => {
     expect(allocate("float32", small).buffer).not.toBe(buffer);
   });
 
-  it("tracks at most TRACKED_BYTES in a loop that never yields to the event loop", () => {
-    const mib = 1024 * 1024;
-    for (let i = 0; i < (2 * TRACKED_BYTES) / mib; i++) allocate("float32", mib / 4 + 1).fill(i);
-    expect(recyclingStats().trackedBytes).toBeLessThanOrEqual(TRACKED_BYTES);
-  });
-
-  it("keeps at most FREE_BYTES for reuse, dropping the oldest first", async () => {
-    // 4 buffers of 4 MiB, then 60 of 1.08 MB: the second lot alone leaves less than 4 MiB of room
-    const first = Array.from({ length: 4 }, () => bufferOfDeadArray(2 ** 20 + 2, 1));
+  it("keeps at most a budget of buffers for reuse, dropping the oldest first", async () => {
+    const budget = recyclingStats().budget;
+    const size = 4 * Math.floor(budget / 36); // 8 of these leave less than a quarter budget free
+    const first = [bufferOfDeadArray(budget / 16, 1), bufferOfDeadArray(budget / 16, 1)]; // budget / 4 bytes each
     let reclaimed = recyclingStats().reclaimed;
     await collectUntil(() => recyclingStats().reclaimed >= reclaimed + first.length);
-    const second = Array.from({ length: 60 }, () => bufferOfDeadArray(270_000, 1));
-    expect(FREE_BYTES - second.length * 1_080_000).toBeLessThan(first[0].byteLength);
+    const second = Array.from({ length: 8 }, () => bufferOfDeadArray(size / 4, 1));
     reclaimed = recyclingStats().reclaimed;
     await collectUntil(() => recyclingStats().reclaimed >= reclaimed + second.length);
-    expect(recyclingStats().freeBytes).toBeLessThanOrEqual(FREE_BYTES);
-    expect(second).toContain(allocate("float32", 270_000).buffer);
-    expect(first).not.toContain(allocate("float32", 2 ** 20 + 2).buffer);
+    expect(recyclingStats().freeBytes).toBeLessThanOrEqual(budget);
+    expect(second).toContain(allocate("float32", size / 4).buffer);
+    expect(first).not.toContain(allocate("float32", budget / 16).buffer);
+  });
+
+  it("lets the collector have buffers that stay free for a couple of seconds", async () => {
+    bufferOfDeadArray(12_352, 1);
+    await collectUntil(() => recyclingStats().freeBytes > 0);
+    await waitUntil(() => recyclingStats().freeBytes === 0, 4 * TRIM_MS);
+  });
+
+  it("tracks at most its budget in a loop that never yields to the event loop", () => {
+    const { budget, tracked } = recyclingStats();
+    const mib = 1024 * 1024;
+    for (let i = 0; i < (2 * budget) / mib; i++) allocate("float32", mib / 4).fill(i);
+    expect(recyclingStats().trackedBytes).toBeLessThanOrEqual(budget);
+    expect(recyclingStats().tracked - tracked).toBeLessThanOrEqual(budget / mib);
+    expect(recyclingStats().budget).toBe(budget);
+  });
+
+  it("doubles the budget, up to MAX_BUDGET, each time the event loop turns after a refusal", async () => {
+    const mib = 1024 * 1024;
+    const overfillAndTurn = async (): Promise<void> => {
+      for (let i = 0; i <= recyclingStats().budget / mib; i++) allocate("float32", mib / 4); // one too many
+      const reclaimed = recyclingStats().reclaimed;
+      await collectUntil(() => recyclingStats().reclaimed > reclaimed);
+      allocate("float32", mib / 4);
+    };
+    for (let doubled = 0; recyclingStats().budget < MAX_BUDGET; doubled++) {
+      expect(doubled).toBeLessThan(Math.log2(MAX_BUDGET / FIRST_BUDGET));
+      const { budget } = recyclingStats();
+      await overfillAndTurn();
+      expect(recyclingStats().budget).toBe(2 * budget);
+    }
+    await overfillAndTurn();
+    expect(recyclingStats().budget).toBe(MAX_BUDGET);
+  });
+
+  it("gives up long-lived arrays once the event loop turns, so new ones are tracked again", async () => {
+    const mib = 1024 * 1024;
+    await collectUntil(() => recyclingStats().trackedBytes < mib); // the loops' arrays above
+    const { budget } = recyclingStats();
+    bufferOfDeadArray(12_353, 1);
+    const kept = Array.from({ length: budget / mib - 1 }, () => allocate("float32", mib / 4).fill(2));
+    expect(recyclingStats().trackedBytes).toBeGreaterThan(budget - 2 * mib);
+    const reclaimed = recyclingStats().reclaimed;
+    await collectUntil(() => recyclingStats().reclaimed > reclaimed);
+    const tracked = recyclingStats().tracked;
+    allocate("float32", mib / 2); // would not fit beside the kept arrays
+    expect(recyclingStats().tracked).toBe(tracked + 1);
+    expect(recyclingStats().trackedBytes).toBeLessThanOrEqual(budget / 2 + 2 * mib);
+    expect(kept.every((a) => a.every((v) => v === 2))).toBe(true);
   });
 });
