@@ -1,10 +1,12 @@
 // Benchmark (not a test): one MLP epoch on the real Fashion-MNIST, batch 64, AdamW, trained in the
-// page (headless Chromium, cross-origin isolated: all threads, then one thread, then all threads
-// with the live charts off) and the same loop in Node on this machine. Prints a table.
+// page (headless Chromium, cross-origin isolated) and the same loop in Node on this machine. Each
+// round trains the page on all threads with the live charts on, then off, then on one thread;
+// then Node trains the same number of epochs. Prints a table of the medians.
 //
-//   pnpm --filter playground bench [--screenshot FILE] [--export FILE]
+//   pnpm --filter playground bench [--rounds N] [--screenshot FILE] [--export FILE]
 //
-// --screenshot writes a picture of the page after the first epoch; --export saves its model.
+// --rounds sets the rounds (default 3); --screenshot writes a picture of the page after the first
+// epoch; --export saves its model.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -34,7 +36,12 @@ interface Row {
 }
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
-const { values } = parseArgs({ options: { screenshot: { type: "string" }, export: { type: "string" } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, screenshot: { type: "string" }, export: { type: "string" } } });
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`playground bench: --rounds must be a positive integer, got ${values.rounds}`);
+  process.exit(2);
+}
 
 async function pageEpoch(page: Page, threads: number, charts: boolean): Promise<{ row: Row; run: PageStatus }> {
   await page.selectOption("#threads", String(threads));
@@ -83,7 +90,8 @@ async function nodeEpoch(): Promise<Row> {
 async function main(): Promise<void> {
   const startLoad = loadavg().map((l) => l.toFixed(1)).join(" ");
   if (findDataDir(searchDirs()) === null) throw new Error(`no Fashion-MNIST files in ${searchDirs().join(", ")}`);
-  const rows: Row[] = [];
+  /** The epochs of each configuration, in the order they ran. */
+  const runs = { charts: [] as Row[], noCharts: [] as Row[], oneThread: [] as Row[], node: [] as Row[] };
   if (HAS_CHROMIUM) {
     const dir = mkdtempSync(join(tmpdir(), "playground-bench-"));
     const browser = await launch();
@@ -95,8 +103,7 @@ async function main(): Promise<void> {
       await page.click("#server-data");
       await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 60,000"), null, { timeout: 120_000 });
       const all = (await status(page)).engine.maxThreads;
-      const first = await pageEpoch(page, all, true);
-      rows.push(first.row);
+      runs.charts.push((await pageEpoch(page, all, true)).row);
       if (values.export !== undefined) {
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
         await download.saveAs(values.export);
@@ -115,8 +122,11 @@ async function main(): Promise<void> {
         await page.click("#server-data");
         await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 60,000"), null, { timeout: 120_000 });
       }
-      rows.push((await pageEpoch(page, 1, true)).row);
-      rows.push((await pageEpoch(page, all, false)).row);
+      for (let round = 0; round < rounds; round++) {
+        if (round > 0) runs.charts.push((await pageEpoch(page, all, true)).row);
+        runs.noCharts.push((await pageEpoch(page, all, false)).row);
+        runs.oneThread.push((await pageEpoch(page, 1, true)).row);
+      }
       if (problems.length > 0) console.warn(`the page logged errors:\n${problems.join("\n")}`);
       await server.close();
     } finally {
@@ -126,22 +136,39 @@ async function main(): Promise<void> {
   } else {
     console.warn(`no Chromium at /usr/bin/chromium: the page's rows are skipped`);
   }
-  rows.push(await nodeEpoch());
-  const node = rows[rows.length - 1].seconds;
+  for (let round = 0; round < rounds; round++) runs.node.push(await nodeEpoch());
+  const rows = [runs.charts, runs.oneThread, runs.noCharts, runs.node].filter((r) => r.length > 0);
+  const node = median(runs.node).seconds;
   const lines = [
-    "| where | threads | live charts | epoch (s) | samples/s | test accuracy | chart redraws/s | ms per redraw | time / Node's |",
+    "| where | threads | live charts | epoch (s), median (range) | samples/s | test accuracy | chart redraws/s | ms per redraw | time / Node's |",
     "|---|---:|---|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.where} | ${r.threads} | ${r.charts} | ${r.seconds.toFixed(2)} | ${Math.round(r.samplesPerSecond)} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.chartFps === null ? "–" : r.chartFps.toFixed(1)} | ${r.drawMs === null ? "–" : r.drawMs.toFixed(2)} | ${(r.seconds / node).toFixed(2)}× |`),
+    ...rows.map((all) => {
+      const r = median(all);
+      const range = all.length > 1 ? ` (${Math.min(...all.map((x) => x.seconds)).toFixed(2)}–${Math.max(...all.map((x) => x.seconds)).toFixed(2)})` : "";
+      return `| ${r.where} | ${r.threads} | ${r.charts} | ${r.seconds.toFixed(2)}${range} | ${Math.round(r.samplesPerSecond)} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.chartFps === null ? "–" : r.chartFps.toFixed(1)} | ${r.drawMs === null ? "–" : r.drawMs.toFixed(2)} | ${(r.seconds / node).toFixed(2)}× |`;
+    }),
   ];
-  console.log(`One MLP epoch on Fashion-MNIST (batch 64, AdamW, seed 0):\n\n${lines.join("\n")}`);
+  console.log(`One MLP epoch on Fashion-MNIST (batch 64, AdamW along a cosine, seed 0), ${rounds} round(s):\n\n${lines.join("\n")}`);
   // a loaded machine makes the times meaningless: say how loaded it was
   console.log(`\n${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average at the start ${startLoad}, at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  const withCharts = rows.find((r) => r.where.startsWith("page") && r.charts === "on" && r.threads > 1);
-  const without = rows.find((r) => r.charts === "off");
-  if (withCharts !== undefined && without !== undefined) {
-    console.log(`\nLive charts cost ${(((withCharts.seconds - without.seconds) / without.seconds) * 100).toFixed(1)}% of the epoch time.`);
+  // each round's epoch with charts against the one without that ran right after it
+  const costs = runs.noCharts.map((off, i) => (runs.charts[i].seconds - off.seconds) / off.seconds);
+  if (costs.length > 0) {
+    const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+    console.log(`\nLive charts cost ${percent(medianOf(costs))} of the epoch time (median of the rounds; each round: ${costs.map(percent).join(", ")}).`);
   }
   writeFileSync(join(APP, ".bench-last.md"), lines.join("\n") + "\n");
+}
+
+/** The lower middle of some numbers. */
+function medianOf(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+}
+
+/** The run with the median epoch time. */
+function median(runs: readonly Row[]): Row {
+  const seconds = medianOf(runs.map((r) => r.seconds));
+  return runs.find((r) => r.seconds === seconds)!;
 }
 
 main().catch((err: unknown) => {
