@@ -1,12 +1,13 @@
 // Benchmark (not a test): one MLP epoch on the real Fashion-MNIST, batch 64, AdamW, trained in the
-// page (headless Chromium, cross-origin isolated) and the same loop in Node on this machine. Each
-// round trains the page on all threads with the live charts on, then off, then on one thread;
-// then Node trains the same number of epochs. Prints a table of the medians.
+// page (headless Chromium, cross-origin isolated) and the same loop in Node on this machine. After
+// an epoch that warms each up (the page's also gives the screenshot and the exported model), each
+// round trains the page on all threads with the live charts on and off (in turn, which first),
+// then on one thread, then in Node while the page idles. Prints a table of the medians.
 //
 //   pnpm --filter playground bench [--rounds N] [--screenshot FILE] [--export FILE]
 //
-// --rounds sets the rounds (default 3); --screenshot writes a picture of the page after the first
-// epoch; --export saves its model.
+// --rounds sets the rounds (default 4); --screenshot writes a picture of the page after the first
+// (warm-up) epoch; --export saves its model.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { findDataDir, searchDirs } from "../src/node/dataset-middleware.js";
 import { HAS_CHROMIUM, launch, openPlayground, startTraining, status, waitForRun } from "../src/node/drive.js";
 import type { PageStatus } from "../src/protocol.js";
 import { serveStatic } from "../src/node/static-server.js";
+import type { Split } from "../src/data.js";
 import { DEFAULT_SETTINGS, Trainer } from "../src/trainer.js";
 
 interface Row {
@@ -36,7 +38,7 @@ interface Row {
 }
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, screenshot: { type: "string" }, export: { type: "string" } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "4" }, screenshot: { type: "string" }, export: { type: "string" } } });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`playground bench: --rounds must be a positive integer, got ${values.rounds}`);
@@ -68,12 +70,18 @@ async function pageEpoch(page: Page, threads: number, charts: boolean): Promise<
   };
 }
 
-async function nodeEpoch(): Promise<Row> {
+/** The data set as the Node rows train on it, loaded once. */
+async function nodeData(): Promise<{ train: Split; test: Split }> {
   await initWasm();
-  const train = await loadFashionMNIST({ split: "train", download: false, progress: false });
-  const test = await loadFashionMNIST({ split: "test", download: false, progress: false });
-  const split = (s: typeof train) => ({ images: s.images, labels: s.labels, pixels: new Uint8Array(0), targets: Int32Array.from(s.labels.dataSync()) });
-  const trainer = new Trainer({ ...DEFAULT_SETTINGS, epochs: 1 }, split(train), split(test));
+  const split = async (name: "train" | "test"): Promise<Split> => {
+    const s = await loadFashionMNIST({ split: name, download: false, progress: false });
+    return { images: s.images, labels: s.labels, pixels: new Uint8Array(0), targets: Int32Array.from(s.labels.dataSync()) };
+  };
+  return { train: await split("train"), test: await split("test") };
+}
+
+async function nodeEpoch({ train, test }: { train: Split; test: Split }): Promise<Row> {
+  const trainer = new Trainer({ ...DEFAULT_SETTINGS, epochs: 1 }, train, test);
   let started = 0;
   let ended = 0;
   for (const record of trainer.run()) {
@@ -92,6 +100,8 @@ async function main(): Promise<void> {
   if (findDataDir(searchDirs()) === null) throw new Error(`no Fashion-MNIST files in ${searchDirs().join(", ")}`);
   /** The epochs of each configuration, in the order they ran. */
   const runs = { charts: [] as Row[], noCharts: [] as Row[], oneThread: [] as Row[], node: [] as Row[] };
+  const data = await nodeData();
+  await nodeEpoch(data); // warms Node up; not counted
   if (HAS_CHROMIUM) {
     const dir = mkdtempSync(join(tmpdir(), "playground-bench-"));
     const browser = await launch();
@@ -103,7 +113,7 @@ async function main(): Promise<void> {
       await page.click("#server-data");
       await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 60,000"), null, { timeout: 120_000 });
       const all = (await status(page)).engine.maxThreads;
-      runs.charts.push((await pageEpoch(page, all, true)).row);
+      await pageEpoch(page, all, true); // warms up the page (JIT, memory); not counted
       if (values.export !== undefined) {
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
         await download.saveAs(values.export);
@@ -123,9 +133,12 @@ async function main(): Promise<void> {
         await page.waitForFunction(() => document.getElementById("data-status")?.textContent?.startsWith("Loaded 60,000"), null, { timeout: 120_000 });
       }
       for (let round = 0; round < rounds; round++) {
-        if (round > 0) runs.charts.push((await pageEpoch(page, all, true)).row);
-        runs.noCharts.push((await pageEpoch(page, all, false)).row);
+        // charts on then off, or off then on: whichever epoch comes first in a round tends to be slower
+        if (round % 2 === 1) runs.noCharts.push((await pageEpoch(page, all, false)).row);
+        runs.charts.push((await pageEpoch(page, all, true)).row);
+        if (round % 2 === 0) runs.noCharts.push((await pageEpoch(page, all, false)).row);
         runs.oneThread.push((await pageEpoch(page, 1, true)).row);
+        runs.node.push(await nodeEpoch(data)); // the page idles meanwhile: both see the same machine
       }
       if (problems.length > 0) console.warn(`the page logged errors:\n${problems.join("\n")}`);
       await server.close();
@@ -136,7 +149,7 @@ async function main(): Promise<void> {
   } else {
     console.warn(`no Chromium at /usr/bin/chromium: the page's rows are skipped`);
   }
-  for (let round = 0; round < rounds; round++) runs.node.push(await nodeEpoch());
+  while (runs.node.length < rounds) runs.node.push(await nodeEpoch(data));
   const rows = [runs.charts, runs.oneThread, runs.noCharts, runs.node].filter((r) => r.length > 0);
   const node = median(runs.node).seconds;
   const lines = [
@@ -151,7 +164,7 @@ async function main(): Promise<void> {
   console.log(`One MLP epoch on Fashion-MNIST (batch 64, AdamW along a cosine, seed 0), ${rounds} round(s):\n\n${lines.join("\n")}`);
   // a loaded machine makes the times meaningless: say how loaded it was
   console.log(`\n${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average at the start ${startLoad}, at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  // each round's epoch with charts against the one without that ran right after it
+  // each round's epoch with charts against the one without from the same round
   const costs = runs.noCharts.map((off, i) => (runs.charts[i].seconds - off.seconds) / off.seconds);
   if (costs.length > 0) {
     const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
