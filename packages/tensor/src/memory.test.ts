@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { allocate } from "./dtype.js";
 import { FIRST_BUDGET, MAX_BUDGET, RECYCLE_MIN_BYTES, TRIM_MS, recyclingStats } from "./memory.js";
 import { tensor } from "./creation.js";
+import { embedding } from "./ops/sequence.js";
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
@@ -58,6 +59,23 @@ describe("allocate recycles the memory of dead arrays", () => {
     await collectUntil(() => recyclingStats().reclaimed > reclaimed);
     for (let i = 0; i < 4; i++) allocate("float32", 12_348).fill(-1);
     expect(Array.from(kept)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+  });
+
+  it("never lets an op's saved indices change when the index tensor is gone", async () => {
+    // embedding keeps its indices for the backward; here they are a view into a larger array
+    const weight = tensor(Array.from({ length: 40 }, (_, i) => i), { shape: [20, 2], requiresGrad: true });
+    const n = 12_354;
+    const out = (() => {
+      const all = tensor(Int32Array.from({ length: n + 1 }, (_, i) => i % 20));
+      return embedding(all.slice(0, 1, n + 1), weight); // indices 1, 2, …, 19, 0, 1, …
+    })();
+    const reclaimed = recyclingStats().reclaimed;
+    bufferOfDeadArray(12_355, 1);
+    await collectUntil(() => recyclingStats().reclaimed > reclaimed);
+    for (let i = 0; i < 4; i++) allocate("int32", n + 1).fill(7); // would take the dead index buffer
+    out.sum().backward();
+    const counts = Array.from({ length: 20 }, (_, row) => Array.from({ length: n }, (_, i) => (i + 1) % 20).filter((v) => v === row).length);
+    expect(weight.grad!.toArray()).toEqual(counts.map((c) => [c, c]));
   });
 
   it("leaves small arrays alone", async () => {

@@ -30,8 +30,13 @@ export function contiguous(s: Storage): Storage {
   return castStorage(s, s.dtype);
 }
 
-/** The elements in row-major order; may share `s`'s data, so callers only read it. */
+/**
+ * The elements in row-major order; may share `s`'s data, so callers only read it. It is `s.data`
+ * itself when that holds exactly the elements, else possibly a view of its buffer, which must not
+ * be kept longer than `s.data` (see memory.ts).
+ */
 export function contiguousData(s: Storage): TypedArray {
+  if (s.offset === 0 && s.size === s.data.length && isContiguous(s)) return s.data;
   if (isContiguous(s)) return s.data.subarray(s.offset, s.offset + s.size);
   return castStorage(s, s.dtype).data;
 }

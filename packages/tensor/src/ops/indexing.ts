@@ -31,12 +31,15 @@ function checkIndexDType(op: string, index: Tensor): void {
 export function checkedIndices(op: string, index: Tensor, n: number, what: string, wrap = false): Int32Array {
   checkIndexDType(op, index);
   const values = contiguousData(index.storage) as Int32Array;
-  let resolved = values;
+  // ops keep the result for their backward: a view into a part of the index's array must be
+  // copied, as the array's memory is reused once it is gone (memory.ts)
+  const data = index.storage.data;
+  let resolved = values !== data && values.buffer === data.buffer ? values.slice() : values;
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
     if (v >= 0 && v < n) continue;
     if (wrap && v < 0 && v >= -n) {
-      if (resolved === values) resolved = Int32Array.from(values);
+      if (resolved === data) resolved = Int32Array.from(values);
       resolved[k] = v + n;
       continue;
     }
