@@ -34,6 +34,8 @@ describe("Node lines", () => {
     expect([...runs.keys()].sort()).toEqual(["20", "24"]);
     const row = nodeLinesMarkdown(runs).find((line) => line.startsWith("| matmul 512³"));
     expect(row?.split(" | ").slice(1, 3)).toEqual(["30.0 / 33.0", "40.0 / 45.0"]);
+    // the "tg" columns hold training figures only: a matmul row shows a dash there, never a blank
+    expect(row?.split(" | ").slice(5, 7)).toEqual(["–", "–"]);
   });
 
   it("says how to measure a line that has no run yet", () => {

@@ -63,7 +63,7 @@ export function nodeLinesMarkdown(runs: Map<string, NodeLineRun>): string[] {
     title,
     ...SYSTEMS.flatMap(([system, , benches]) =>
       NODE_LINES.map((line) => {
-        if (!benches.includes(bench)) return "";
+        if (!benches.includes(bench)) return "–"; // not measured for this system
         return cell(runs.get(line)?.results.find((r) => r.system === system && r.bench === bench && r.case === id), digits);
       }),
     ),
