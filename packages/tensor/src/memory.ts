@@ -101,10 +101,13 @@ function trim(): void {
   if (freeBytes > 0) scheduleTrim();
 }
 
+/** The host's timers (Node and browsers alike; the package is typed without DOM or Node types). */
+const host = globalThis as { setTimeout?: (run: () => void, ms: number) => unknown };
+
 function scheduleTrim(): void {
-  trimPending = true;
-  const timer: unknown = setTimeout(trim, TRIM_MS);
-  (timer as { unref?: () => void }).unref?.(); // never keeps Node running
+  const timer = host.setTimeout?.(trim, TRIM_MS);
+  trimPending = timer !== undefined;
+  (timer as { unref?: () => void } | undefined)?.unref?.(); // never keeps Node running
 }
 
 /** A free buffer of exactly `bytes` bytes, with stale contents, or undefined when none is free. */
