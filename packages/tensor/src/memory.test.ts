@@ -104,8 +104,9 @@ describe("allocate recycles the memory of dead arrays", () => {
   it("lets the collector have buffers that stay free for a couple of seconds", async () => {
     bufferOfDeadArray(12_352, 1);
     await collectUntil(() => recyclingStats().freeBytes > 0);
-    await waitUntil(() => recyclingStats().freeBytes === 0, 4 * TRIM_MS);
-  });
+    // two trim rounds release it; the generous wait is for a loaded machine, not a bound to meet
+    await waitUntil(() => recyclingStats().freeBytes === 0, 20 * TRIM_MS);
+  }, 30_000);
 
   it("tracks at most its budget in a loop that never yields to the event loop", () => {
     const { budget, tracked } = recyclingStats();
